@@ -1,0 +1,91 @@
+# sockwarden — plain Makefile. `make` builds build/sockwarden; `make test` runs every test.
+CC      ?= cc
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wcast-qual -Wstrict-prototypes \
+           -Wmissing-prototypes -Wformat=2 -Wvla -Wundef -Wno-unused-parameter
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c17 -D_GNU_SOURCE -DSW_VERSION='"$(VERSION)"' $(WARN) -fno-strict-aliasing
+LDFLAGS ?=
+
+SRC      := $(wildcard src/*.c)
+LIB_SRC  := $(filter-out src/main.c,$(SRC))
+HDR      := $(wildcard src/*.h)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
+
+B  := build
+BA := build/asan
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+.PHONY: all test unit integration valgrind fuzz fuzz-smoke static bench clean format deps image
+
+all: $(B)/sockwarden
+
+$(B)/%.o: src/%.c $(HDR) | $(B)
+	$(CC) $(CFLAGS) -c $< -o $@
+$(B)/sockwarden: $(patsubst src/%.c,$(B)/%.o,$(SRC))
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@
+$(B) $(BA) $(B)/fuzz $(B)/static:
+	mkdir -p $@
+
+# Sanitizer build: the binary and the unit tests, all under ASan+UBSan.
+$(BA)/%.o: src/%.c $(HDR) | $(BA)
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -c $< -o $@
+$(BA)/sockwarden: $(patsubst src/%.c,$(BA)/%.o,$(SRC))
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) $^ -o $@
+$(BA)/test_%: tests/unit/test_%.c tests/unit/check.h $(patsubst src/%.c,$(BA)/%.o,$(LIB_SRC))
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -Isrc $< $(patsubst src/%.c,$(BA)/%.o,$(LIB_SRC)) -o $@
+# Plain (uninstrumented) unit tests for valgrind.
+$(B)/test_%: tests/unit/test_%.c tests/unit/check.h $(patsubst src/%.c,$(B)/%.o,$(LIB_SRC))
+	$(CC) $(CFLAGS) -Isrc $< $(patsubst src/%.c,$(B)/%.o,$(LIB_SRC)) -o $@
+
+UNIT_ASAN := $(patsubst tests/unit/%.c,$(BA)/%,$(UNIT_SRC))
+UNIT_PLAIN := $(patsubst tests/unit/%.c,$(B)/%,$(UNIT_SRC))
+
+unit: $(UNIT_ASAN)
+	@tests/run-unit.sh $(UNIT_ASAN)
+
+valgrind: $(UNIT_PLAIN) $(B)/sockwarden
+	@tests/run-valgrind.sh $(UNIT_PLAIN)
+
+integration: $(BA)/sockwarden $(B)/sockwarden
+	@tests/integration/run.sh
+
+# `make test` installs what it needs (Debian packages, npm modules) and runs everything.
+test: deps
+	@$(MAKE) --no-print-directory all unit valgrind fuzz-smoke integration
+	@tests/summary.sh
+
+deps:
+	@tools/install-deps.sh
+
+# libFuzzer harnesses (clang-14). FUZZ_SECONDS per target for `make fuzz`; the smoke run is short.
+FUZZ_CC      ?= clang-14
+FUZZ_SECONDS ?= 300
+SMOKE_SECONDS ?= 20
+FUZZ_BINS := $(patsubst fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
+$(B)/fuzz/%: fuzz/%.c $(LIB_SRC) $(HDR) | $(B)/fuzz
+	$(FUZZ_CC) -std=c17 -D_GNU_SOURCE -DSW_VERSION='"$(VERSION)"' -g -O1 -Isrc \
+	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $< $(LIB_SRC) -o $@
+fuzz: $(FUZZ_BINS)
+	@tests/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+fuzz-smoke: $(FUZZ_BINS)
+	@tests/run-fuzz.sh $(SMOKE_SECONDS) $(FUZZ_BINS)
+
+# Static musl binary.
+static: $(B)/static/sockwarden
+$(B)/static/sockwarden: $(SRC) $(HDR) | $(B)/static
+	musl-gcc -std=c17 -D_GNU_SOURCE -DSW_VERSION='"$(VERSION)"' $(WARN) -Os -static \
+	  -ffunction-sections -fdata-sections -Wl,--gc-sections -s $(SRC) -o $@
+
+bench: $(B)/sockwarden
+	@bench/run.sh
+
+image: static
+	docker build -t sockwarden:$(VERSION) -t sockwarden:latest .
+
+format:
+	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h fuzz/*.c
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,111 @@
+/* http — strict HTTP/1.1 message-head parser and chunked-body validator. Pure: no I/O, no allocation.
+ *
+ * Contract:
+ *  - http_parse_request() parses one request head from the start of buf. It returns the head length
+ *    (> 0, including the final CRLF CRLF), 0 when more bytes are needed, or -1 on a definite error,
+ *    with err->status (400, 431, 501, 505) and err->reason (a short static string) set. Strict per
+ *    RFC 9112 and stricter where a lenient reading would desync from Go's net/http (dockerd):
+ *    bare CR/LF, obs-fold, whitespace before ':', control bytes, CL+TE, differing CL, TE other than
+ *    exactly "chunked", TE on HTTP/1.0, HTTP/0.9, HTTP/2 preface, non-origin-form targets.
+ *  - Returned string views point into buf; they are valid while buf is.
+ *  - http_parse_response() parses a response head (from the upstream) and computes its body framing.
+ *  - struct chunk_state validates a chunked body incrementally; every consumed byte may be forwarded
+ *    verbatim because the grammar it accepts is canonical (no extensions, no trailers).
+ */
+#ifndef SW_HTTP_H
+#define SW_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HTTP_MAX_HEADERS_CAP 256 /* hard ceiling on the headers array */
+
+struct http_limits {
+    size_t max_head_bytes;   /* request line + headers; larger → 431 (default 65536) */
+    size_t max_line_bytes;   /* request line; longer → 414 (default 8192) */
+    size_t max_headers;      /* header count; more → 431 (default 100, ≤ HTTP_MAX_HEADERS_CAP) */
+};
+
+struct http_view {
+    const char *p;
+    size_t len;
+};
+
+struct http_header {
+    struct http_view name;
+    struct http_view value; /* leading/trailing SP/HT trimmed */
+};
+
+enum http_body { HTTP_BODY_NONE, HTTP_BODY_LENGTH, HTTP_BODY_CHUNKED, HTTP_BODY_CLOSE };
+
+struct http_error {
+    int status;         /* HTTP status to answer with */
+    const char *reason; /* short, specific, static; safe to log and to send */
+};
+
+struct http_request {
+    struct http_view method; /* token, case preserved */
+    struct http_view target; /* origin-form: starts with '/' (or "*" for OPTIONS) */
+    int minor;               /* 0 or 1 (HTTP/1.x) */
+    struct http_header headers[HTTP_MAX_HEADERS_CAP];
+    size_t nheaders;
+    enum http_body body;      /* NONE, LENGTH or CHUNKED */
+    uint64_t content_length;  /* when body == LENGTH */
+    bool keep_alive;          /* 1.1 unless "Connection: close"; 1.0 only with "keep-alive" */
+    bool upgrade;             /* Connection has the "upgrade" token and an Upgrade header exists */
+    struct http_view upgrade_proto; /* value of the Upgrade header */
+    bool expect_continue;     /* "Expect: 100-continue" */
+    size_t head_len;
+};
+
+struct http_response {
+    int status;
+    int minor;
+    struct http_view reason;
+    struct http_header headers[HTTP_MAX_HEADERS_CAP];
+    size_t nheaders;
+    enum http_body body;     /* framing computed with the request method in mind */
+    uint64_t content_length;
+    bool keep_alive;         /* the upstream will keep the connection open afterwards */
+    bool upgrade;            /* 101 with Upgrade */
+    size_t head_len;
+};
+
+void http_limits_default(struct http_limits *lim);
+
+/* Returns head length (>0), 0 = incomplete, -1 = error (see err). */
+int http_parse_request(const char *buf, size_t len, const struct http_limits *lim,
+                       struct http_request *req, struct http_error *err);
+
+/* is_head: the request was HEAD (no body whatever the headers say).
+ * Returns head length (>0), 0 = incomplete, -1 = malformed (err->status = 502). */
+int http_parse_response(const char *buf, size_t len, bool is_head, size_t max_head_bytes,
+                        struct http_response *resp, struct http_error *err);
+
+/* Case-insensitive header lookup; NULL if absent. */
+const struct http_header *http_find_header(const struct http_header *h, size_t n, const char *name);
+
+/* True for hop-by-hop headers a proxy must not forward (Connection, Keep-Alive, Proxy-*, TE,
+ * Trailer, Transfer-Encoding, Upgrade) — the caller decides about Upgrade on hijack routes. */
+bool http_is_hop_by_hop(struct http_view name);
+
+/* True if the comma-separated header value contains token (case-insensitive). */
+bool http_has_token(struct http_view value, const char *token);
+
+/* Chunked body validator. */
+enum chunk_result { CHUNK_MORE, CHUNK_DONE, CHUNK_ERROR };
+struct chunk_state {
+    int st;            /* internal state */
+    uint64_t remaining; /* data bytes left in the current chunk */
+    unsigned digits;   /* hex digits seen in the current size line */
+};
+void chunk_init(struct chunk_state *cs);
+/* Consumes bytes from buf; *consumed says how many (all forwardable as is). CHUNK_DONE once the
+ * final "0\r\n\r\n" is consumed (bytes after it are not consumed). CHUNK_ERROR on a grammar error
+ * (the bytes of the bad line are not consumed). */
+enum chunk_result chunk_feed(struct chunk_state *cs, const char *buf, size_t len, size_t *consumed);
+/* Data bytes of the current chunk that may be passed through without inspection (for splice). */
+uint64_t chunk_data_pending(const struct chunk_state *cs);
+
+#endif
