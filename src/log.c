@@ -1,0 +1,140 @@
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static enum log_level threshold = LOG_INFO;
+static bool as_json;
+
+void log_init(enum log_level t, bool json)
+{
+    threshold = t;
+    as_json = json;
+}
+
+bool log_enabled(enum log_level level)
+{
+    return level <= threshold;
+}
+
+static size_t put(char *out, size_t len, size_t cap, const char *s)
+{
+    size_t n = strlen(s);
+    if (len + 1 >= cap)
+        return len;
+    if (len + n >= cap)
+        n = cap - 1 - len;
+    memcpy(out + len, s, n);
+    out[len + n] = '\0';
+    return len + n;
+}
+
+size_t log_escape(char *out, size_t len, size_t cap, const char *s, bool json)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (const unsigned char *p = (const unsigned char *)s; *p && len + 7 < cap; p++) {
+        unsigned char ch = *p;
+        if (ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\') {
+            out[len++] = (char)ch;
+        } else if (json && ch < 0x80) {
+            len += (size_t)snprintf(out + len, cap - len, "\\u%04x", ch);
+        } else {
+            /* Text logs: \xHH keeps one request on one line whatever it contains. */
+            out[len++] = '\\';
+            out[len++] = 'x';
+            out[len++] = hex[ch >> 4];
+            out[len++] = hex[ch & 15];
+        }
+    }
+    out[len] = '\0';
+    return len;
+}
+
+static size_t timestamp(char *out, size_t cap)
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t n = strftime(out, cap, "%Y-%m-%dT%H:%M:%S", &tm);
+    n += (size_t)snprintf(out + n, cap - n, ".%03ldZ", ts.tv_nsec / 1000000);
+    return n;
+}
+
+static void emit(const char *line, size_t len)
+{
+    /* One write per line: lines from a single process never interleave. */
+    while (len > 0) {
+        ssize_t w = write(STDOUT_FILENO, line, len);
+        if (w <= 0)
+            return;
+        line += w;
+        len -= (size_t)w;
+    }
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+    if (!log_enabled(level))
+        return;
+    char msg[1024], line[2300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    char ts[40];
+    timestamp(ts, sizeof ts);
+    size_t n = 0;
+    if (as_json) {
+        n = (size_t)snprintf(line, sizeof line, "{\"time\":\"%s\",\"level\":\"%s\",\"msg\":\"", ts,
+                             config_log_level_name(level));
+        n = log_escape(line, n, sizeof line - 3, msg, true);
+        n = put(line, n, sizeof line, "\"}\n");
+    } else {
+        n = (size_t)snprintf(line, sizeof line, "%s %s ", ts, config_log_level_name(level));
+        n = log_escape(line, n, sizeof line - 2, msg, false);
+        n = put(line, n, sizeof line, "\n");
+    }
+    emit(line, n);
+}
+
+void log_access(const struct access_entry *e)
+{
+    if (!log_enabled(LOG_INFO))
+        return;
+    char line[1400], ts[40];
+    timestamp(ts, sizeof ts);
+    size_t n;
+    if (as_json) {
+        n = (size_t)snprintf(line, sizeof line, "{\"time\":\"%s\",\"level\":\"info\",\"client\":\"",
+                             ts);
+        n = log_escape(line, n, sizeof line, e->client, true);
+        n = put(line, n, sizeof line, "\",\"method\":\"");
+        n = log_escape(line, n, sizeof line, e->method, true);
+        n = put(line, n, sizeof line, "\",\"path\":\"");
+        n = log_escape(line, n, sizeof line, e->target, true);
+        n += (size_t)snprintf(line + n, sizeof line - n,
+                              "\",\"status\":%d,\"bytes\":%llu,\"duration_ms\":%llu,"
+                              "\"decision\":\"%s\",\"rule\":\"",
+                              e->status, (unsigned long long)e->bytes_out,
+                              (unsigned long long)e->duration_ms, e->decision);
+        n = log_escape(line, n, sizeof line - 3, e->rule, true);
+        n = put(line, n, sizeof line, "\"}\n");
+    } else {
+        n = (size_t)snprintf(line, sizeof line, "%s info ", ts);
+        n = log_escape(line, n, sizeof line, e->client, false);
+        n = put(line, n, sizeof line, " \"");
+        n = log_escape(line, n, sizeof line, e->method, false);
+        n = put(line, n, sizeof line, " ");
+        n = log_escape(line, n, sizeof line, e->target, false);
+        n += (size_t)snprintf(line + n, sizeof line - n, "\" %d %llu %llums %s rule=", e->status,
+                              (unsigned long long)e->bytes_out, (unsigned long long)e->duration_ms,
+                              e->decision);
+        n = log_escape(line, n, sizeof line - 2, e->rule, false);
+        n = put(line, n, sizeof line, "\n");
+    }
+    emit(line, n);
+}

@@ -1,0 +1,112 @@
+/* main — command-line entry: serve (default), check, healthcheck, --help, --version. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "config.h"
+#include "health.h"
+#include "log.h"
+#include "net.h"
+#include "proxy.h"
+
+static const char usage[] =
+    "usage: sockwarden [--NAME=VALUE ...]          run the proxy\n"
+    "       sockwarden check METHOD PATH            explain the decision for one request\n"
+    "       sockwarden check -                      ... for 'METHOD PATH' lines on stdin\n"
+    "       sockwarden healthcheck                  exit 0 if the proxy and engine answer\n"
+    "       sockwarden --help | --version\n"
+    "\n"
+    "Settings come from the environment (Tecnativa docker-socket-proxy names); each can also be\n"
+    "given as an option: --containers=1 is CONTAINERS=1, --socket-path=/x is SOCKET_PATH=/x.\n"
+    "  SOCKET_PATH   engine socket (/var/run/docker.sock; unix:///path, tcp://HOST:PORT)\n"
+    "  BIND_CONFIG   listeners, comma-separated: [::]:2375 (default), 127.0.0.1:2375, :2375,\n"
+    "                /run/sockwarden.sock mode 660\n"
+    "  DISABLE_IPV6  1/true/yes: listen on 0.0.0.0:2375 by default\n"
+    "  LOG_LEVEL     emerg alert crit err warning notice info (default) debug; LOG_FORMAT=json\n"
+    "  Sections (0/1): AUTH BUILD COMMIT CONFIGS CONTAINERS DISTRIBUTION EVENTS(1) EXEC GRPC\n"
+    "    IMAGES INFO NETWORKS NODES PING(1) PLUGINS SECRETS SERVICES SESSION SWARM SYSTEM TASKS\n"
+    "    VERSION(1) VOLUMES; POST=1 opens POST/PUT/DELETE on open sections\n"
+    "  ALLOW_START ALLOW_STOP ALLOW_RESTARTS ALLOW_PAUSE ALLOW_UNPAUSE (even with POST=0),\n"
+    "    ALLOW_ARCHIVE ALLOW_EXPORT (0), ALLOW_LOGS ALLOW_TOP ALLOW_CHANGES ALLOW_STATS (1)\n"
+    "  REQUEST_TIMEOUT(10s) CONNECT_TIMEOUT(10s) RESPONSE_TIMEOUT(10m) KEEPALIVE_TIMEOUT(10s)\n"
+    "  STREAM_IDLE_TIMEOUT(0=never) SHUTDOWN_GRACE(10s) MAX_CONNECTIONS(4000)\n"
+    "  MAX_HEADER_BYTES(65536) MAX_REQUEST_LINE(8192) MAX_HEADER_COUNT(100)\n"
+    "Signals: SIGTERM, SIGINT, SIGUSR1 drain for SHUTDOWN_GRACE, then exit 0.\n"
+    "Exit codes: 0 ok, 1 runtime failure (or check: denied), 2 bad configuration or usage.\n"
+    "See sockwarden(8).\n";
+
+static const char *env_lookup(const char *name)
+{
+    return getenv(name);
+}
+
+static void warn_line(const char *msg)
+{
+    log_msg(LOG_WARNING, "%s", msg);
+}
+
+static void report_line(int level, const char *line)
+{
+    log_msg((enum log_level)level, "%s", line);
+}
+
+static int load(struct config *c, int argc, char **argv)
+{
+    char err[512];
+    if (config_load(c, argc, argv, env_lookup, warn_line, err, sizeof err) < 0) {
+        fprintf(stderr, "sockwarden: %s\n", err);
+        return -1;
+    }
+    log_init(c->log_level, c->log_json);
+    return 0;
+}
+
+static int serve(int argc, char **argv)
+{
+    static struct config c;
+    if (load(&c, argc, argv) < 0)
+        return 2;
+    struct listener ls[CONFIG_MAX_BINDS];
+    char err[512];
+    int n = net_listen(&c, ls, err, sizeof err);
+    if (n < 0) {
+        log_msg(LOG_ERR, "%s", err);
+        fprintf(stderr, "sockwarden: %s\n", err);
+        return 1;
+    }
+    log_msg(LOG_NOTICE, "sockwarden %s starting; engine at %s%s", SW_VERSION,
+            c.upstream.kind == UP_UNIX ? "" : "tcp://",
+            c.upstream.kind == UP_UNIX ? c.upstream.path : c.upstream.host);
+    for (int i = 0; i < n; i++)
+        log_msg(LOG_NOTICE, "listening on %s", ls[i].name);
+    config_report(&c, report_line);
+    return proxy_run(&c, ls, n);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (argc > 1 && !strcmp(argv[1], "--version")) {
+        printf("sockwarden %s\n", SW_VERSION);
+        return 0;
+    }
+    if (argc > 1 && !strcmp(argv[1], "check")) {
+        static struct config c;
+        if (load(&c, 0, NULL) < 0)
+            return 2;
+        return check_main(&c, argc - 2, argv + 2, stdin, stdout);
+    }
+    if (argc > 1 && !strcmp(argv[1], "healthcheck")) {
+        static struct config c;
+        if (load(&c, 0, NULL) < 0)
+            return 2;
+        return health_check(&c, stdout);
+    }
+    return serve(argc - 1, argv + 1);
+}

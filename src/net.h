@@ -1,0 +1,36 @@
+/* net — socket set-up: listeners from the bind list and connections to the upstream engine.
+ *
+ * Contract: all sockets are non-blocking and close-on-exec. net_listen() opens one listener per
+ * bind (dual-stack [::] by default, falling back to 0.0.0.0 with a warning where IPv6 is missing)
+ * and never leaves a half-open set behind on failure. net_upstream_connect() starts a connection;
+ * net_upstream_diagnose() turns a connect errno into one line an operator can act on.
+ */
+#ifndef SW_NET_H
+#define SW_NET_H
+
+#include <stddef.h>
+
+#include "config.h"
+
+struct listener {
+    int fd;
+    int is_unix;
+    char name[160]; /* for logs: "[::]:2375", "/run/sockwarden.sock" */
+};
+
+/* Returns the number of listeners opened (== c->nbinds) or -1 with err filled. */
+int net_listen(const struct config *c, struct listener *out, char *err, size_t errlen);
+
+/* Returns fd ≥ 0 and sets *in_progress; or -errno. */
+int net_upstream_connect(const struct upstream_addr *u, int *in_progress);
+
+/* Writes a one-line explanation of why connecting to u failed with errno e. */
+void net_upstream_diagnose(const struct upstream_addr *u, int e, char *out, size_t cap);
+
+/* TCP_NODELAY and keepalive probes on TCP sockets; a no-op on unix sockets. */
+void net_tune(int fd);
+
+/* "ip:port" / "[ip6]:port" / "unix" for the peer of fd. */
+void net_peer_name(int fd, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,1118 @@
+#include "proxy.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "canon.h"
+#include "errpage.h"
+#include "http.h"
+#include "log.h"
+#include "policy.h"
+
+enum ev_tag { EV_LISTENER, EV_CLIENT, EV_UPSTREAM, EV_SIGNAL };
+
+/* Request side: where the client's byte stream is. */
+enum rq_state { RQ_HEAD, RQ_BODY, RQ_DONE, RQ_TUNNEL };
+/* Response side: where the engine's byte stream is. */
+enum rs_state { RS_IDLE, RS_HEAD, RS_BODY, RS_DONE, RS_TUNNEL };
+/* What happens when the deadline passes. */
+enum dl_kind {
+    DL_NONE,
+    DL_FIRST,
+    DL_IDLE,
+    DL_REQUEST,
+    DL_CONNECT,
+    DL_RESPONSE,
+    DL_STREAM,
+    DL_LINGER
+};
+
+struct ev {
+    uint8_t tag;
+};
+
+struct conn {
+    struct ev cev, uev;
+    int cfd, ufd;
+    struct conn *prev, *next;
+    struct buf rbuf; /* client → proxy */
+    struct buf hbuf; /* re-serialised request head → engine (kept until the answer starts) */
+    struct buf ubuf; /* engine → proxy → client */
+    uint32_t hsent;  /* bytes of hbuf already written */
+    uint32_t rfwd;   /* bytes at the front of rbuf cleared for the engine */
+    uint32_t ufwd;   /* bytes at the front of ubuf cleared for the client */
+    uint32_t uparse; /* bytes at the front of ubuf already framed (interim heads) */
+    uint8_t rq, rs, route, dl;
+    uint8_t req_body, resp_body;
+    bool c_rd, c_wr, u_rd, u_wr;
+    bool c_eof, u_eof, c_shut, u_shut;
+    bool connecting, linger, close_after, req_keepalive, resp_keepalive, is_head, upgrade;
+    bool reused, req_has_body, dead, freed;
+    uint64_t req_left, resp_left;
+    struct chunk_state req_chunk, resp_chunk;
+    const char *canned; /* proxy-generated answer being written */
+    char *canned_heap;
+    uint32_t canned_len, canned_off;
+    uint64_t deadline, t_start, bytes_out;
+    int status;
+    unsigned nreq;
+    const char *decision, *rule;
+    char method[16];
+    char target[120];
+    char peer[48];
+};
+
+struct lst {
+    struct ev ev;
+    struct listener *l;
+};
+
+static const struct config *cfg;
+static int ep = -1;
+static struct conn *conns, *graveyard;
+static unsigned nconns;
+static struct lst *lsts;
+static int nlsts;
+static bool accept_paused, draining;
+static uint64_t drain_deadline, last_cap_log;
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static struct conn *conn_of(struct ev *e)
+{
+    if (e->tag == EV_CLIENT)
+        return (struct conn *)(void *)((char *)e - offsetof(struct conn, cev));
+    return (struct conn *)(void *)((char *)e - offsetof(struct conn, uev));
+}
+
+static void set_deadline(struct conn *c, enum dl_kind k, unsigned ms)
+{
+    c->dl = (uint8_t)k;
+    c->deadline = (k == DL_NONE || ms == 0) ? 0 : now_ms() + ms;
+    if (ms == 0)
+        c->dl = DL_NONE;
+}
+
+/* ---- lifecycle ------------------------------------------------------------------------------ */
+
+static void close_upstream(struct conn *c)
+{
+    if (c->ufd >= 0) {
+        close(c->ufd);
+        c->ufd = -1;
+    }
+    c->u_rd = c->u_wr = c->u_eof = c->u_shut = c->connecting = false;
+    c->reused = false;
+    buf_put(&c->ubuf);
+    c->ufwd = c->uparse = 0;
+}
+
+static void log_transaction(struct conn *c)
+{
+    if (!c->method[0])
+        return;
+    struct access_entry e = {
+        .client = c->peer,
+        .method = c->method,
+        .target = c->target,
+        .status = c->status,
+        .bytes_out = c->bytes_out,
+        .duration_ms = now_ms() - c->t_start,
+        .decision = c->decision ? c->decision : "error",
+        .rule = c->rule ? c->rule : "-",
+    };
+    log_access(&e);
+    c->method[0] = '\0';
+}
+
+static void try_accept(void);
+
+static void conn_free(struct conn *c)
+{
+    log_transaction(c);
+    close_upstream(c);
+    if (c->cfd >= 0)
+        close(c->cfd);
+    buf_put(&c->rbuf);
+    buf_put(&c->hbuf);
+    free(c->canned_heap);
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    nconns--;
+    /* Freed after the current epoll batch: it may still hold an event for this connection. */
+    c->freed = true;
+    c->next = graveyard;
+    graveyard = c;
+    if (accept_paused)
+        try_accept();
+}
+
+static void conn_kill(struct conn *c)
+{
+    c->dead = true;
+}
+
+/* ---- proxy-generated answers ------------------------------------------------------------- */
+
+/* After our own answer the connection closes, but only once the client has read it: closing with
+ * unread input would reset the connection and could destroy the answer in flight. */
+static void answer(struct conn *c, int status, const char *reason, const char *decision,
+                   const char *rule)
+{
+    free(c->canned_heap);
+    c->canned_heap = NULL;
+    if (status == 403) {
+        size_t len, head_len;
+        c->canned = errpage_403(&len, &head_len);
+        c->canned_len = (uint32_t)(c->is_head ? head_len : len);
+    } else {
+        char tmp[1024];
+        size_t n = errpage_format(tmp, sizeof tmp, status, reason, c->is_head);
+        c->canned_heap = malloc(n);
+        if (!c->canned_heap) {
+            conn_kill(c);
+            return;
+        }
+        memcpy(c->canned_heap, tmp, n);
+        c->canned = c->canned_heap;
+        c->canned_len = (uint32_t)n;
+    }
+    c->canned_off = 0;
+    c->status = status;
+    c->decision = decision;
+    c->rule = rule;
+    c->close_after = true;
+    c->rfwd = 0;
+    c->rq = RQ_DONE;
+    c->rs = RS_DONE;
+    close_upstream(c);
+    set_deadline(c, DL_LINGER, 10000);
+}
+
+/* ---- request head ------------------------------------------------------------------------- */
+
+static void copy_view(char *dst, size_t cap, struct http_view v)
+{
+    size_t n = v.len < cap - 1 ? v.len : cap - 1;
+    memcpy(dst, v.p, n);
+    dst[n] = '\0';
+    if (v.len > cap - 1 && cap > 4)
+        memcpy(dst + cap - 4, "...", 4);
+}
+
+static bool append(struct buf *b, const char *s, size_t n)
+{
+    if (buf_space(b) < n)
+        return false;
+    memcpy(buf_tail(b), s, n);
+    b->len += (uint32_t)n;
+    return true;
+}
+
+static bool append_str(struct buf *b, const char *s)
+{
+    return append(b, s, strlen(s));
+}
+
+/* Headers that describe this hop only, or that we re-create from the parsed framing. */
+static bool dropped_header(struct http_view name)
+{
+    static const char *const names[] = {"content-length", "proxy-connection", "keep-alive",
+                                        "expect"};
+    if (http_is_hop_by_hop(name))
+        return true;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (name.len == strlen(names[i]) && strncasecmp(name.p, names[i], name.len) == 0)
+            return i != 3; /* Expect is forwarded: the engine answers 100-continue itself */
+    return false;
+}
+
+static bool serialise_request(struct conn *c, const struct http_request *req,
+                              const struct canon *cn)
+{
+    size_t need = req->head_len + CANON_PATH_MAX * 3 + 256;
+    if (buf_get(&c->hbuf) < 0 || buf_grow(&c->hbuf, need) < 0)
+        return false;
+    struct buf *b = &c->hbuf;
+    char line[64];
+    bool ok = append(b, req->method.p, req->method.len) && append_str(b, " ");
+    int tl = canon_format_target(cn, buf_tail(b), buf_space(b));
+    if (!ok || tl < 0)
+        return false;
+    b->len += (uint32_t)tl;
+    ok = append_str(b, req->minor ? " HTTP/1.1\r\n" : " HTTP/1.0\r\n");
+    for (size_t i = 0; ok && i < req->nheaders; i++) {
+        const struct http_header *h = &req->headers[i];
+        if (dropped_header(h->name))
+            continue;
+        ok = append(b, h->name.p, h->name.len) && append_str(b, ": ") &&
+             append(b, h->value.p, h->value.len) && append_str(b, "\r\n");
+    }
+    if (ok && req->body == HTTP_BODY_LENGTH) {
+        snprintf(line, sizeof line, "Content-Length: %llu\r\n",
+                 (unsigned long long)req->content_length);
+        ok = append_str(b, line);
+    } else if (ok && req->body == HTTP_BODY_CHUNKED) {
+        ok = append_str(b, "Transfer-Encoding: chunked\r\n");
+    }
+    if (ok && c->upgrade)
+        ok = append_str(b, "Connection: Upgrade\r\nUpgrade: ") &&
+             append(b, req->upgrade_proto.p, req->upgrade_proto.len) && append_str(b, "\r\n");
+    else if (ok && !req->keep_alive && req->minor == 1)
+        ok = append_str(b, "Connection: close\r\n");
+    else if (ok && req->keep_alive && req->minor == 0)
+        ok = append_str(b, "Connection: keep-alive\r\n");
+    return ok && append_str(b, "\r\n");
+}
+
+static void start_upstream(struct conn *c);
+
+static void handle_request(struct conn *c, const struct http_request *req)
+{
+    static struct canon cn; /* large: one per process, used synchronously */
+    const char *why;
+    c->t_start = now_ms();
+    c->bytes_out = 0;
+    c->status = 0;
+    c->decision = c->rule = NULL;
+    copy_view(c->method, sizeof c->method, req->method);
+    copy_view(c->target, sizeof c->target, req->target);
+    c->is_head = req->method.len == 4 && memcmp(req->method.p, "HEAD", 4) == 0;
+    c->nreq++;
+    if (canon_target(req->target.p, req->target.len, &cn, &why) < 0) {
+        answer(c, 400, why, "error", why);
+        return;
+    }
+    struct verdict v = policy_decide(&cfg->policy, req->method.p, req->method.len, &cn);
+    if (!v.allow) {
+        answer(c, 403, NULL, "deny", v.rule);
+        return;
+    }
+    c->decision = "allow";
+    c->rule = v.rule;
+    c->route = (uint8_t)v.route;
+    c->upgrade = req->upgrade && v.route == ROUTE_HIJACK;
+    c->req_keepalive = req->keep_alive && !draining;
+    c->req_body = (uint8_t)req->body;
+    c->req_has_body = req->body != HTTP_BODY_NONE;
+    c->req_left = req->content_length;
+    chunk_init(&c->req_chunk);
+    if (!serialise_request(c, req, &cn)) {
+        answer(c, 431, "request head too large to forward", "error", "serialise");
+        return;
+    }
+    c->hsent = 0;
+    buf_consume(&c->rbuf, req->head_len);
+    c->rfwd = 0;
+    c->rq =
+        req->body == HTTP_BODY_NONE || (req->body == HTTP_BODY_LENGTH && req->content_length == 0)
+            ? RQ_DONE
+            : RQ_BODY;
+    c->rs = RS_HEAD;
+    c->uparse = 0;
+    start_upstream(c);
+}
+
+static void response_wait_deadline(struct conn *c)
+{
+    if (c->route == ROUTE_EVENTS)
+        set_deadline(c, DL_NONE, 0);
+    else
+        set_deadline(c, DL_RESPONSE, cfg->response_timeout_ms);
+}
+
+static void upstream_failed(struct conn *c, int e)
+{
+    char why[400];
+    net_upstream_diagnose(&cfg->upstream, e, why, sizeof why);
+    log_msg(LOG_ERR, "upstream: %s", why);
+    answer(c, 503, NULL, "error", "upstream-unavailable");
+}
+
+static void start_upstream(struct conn *c)
+{
+    if (c->ufd >= 0) {
+        c->reused = true;
+        response_wait_deadline(c);
+        return;
+    }
+    int in_progress;
+    int fd = net_upstream_connect(&cfg->upstream, &in_progress);
+    if (fd < 0) {
+        upstream_failed(c, -fd);
+        return;
+    }
+    c->ufd = fd;
+    c->reused = false;
+    c->u_rd = c->u_wr = false;
+    struct epoll_event ee = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+                             .data.ptr = &c->uev};
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ee) < 0) {
+        upstream_failed(c, errno);
+        return;
+    }
+    c->connecting = in_progress;
+    if (in_progress)
+        set_deadline(c, DL_CONNECT, cfg->connect_timeout_ms);
+    else
+        response_wait_deadline(c);
+}
+
+/* ---- reading and framing ------------------------------------------------------------------ */
+
+/* Reads from fd into b. Returns true on progress (bytes or EOF); clears *ready on EAGAIN. */
+static bool read_into(int fd, struct buf *b, bool *ready, bool *eof)
+{
+    if (!*ready || *eof)
+        return false;
+    if (!b->p && buf_get(b) < 0)
+        return false;
+    if (b->off && buf_space(b) == 0)
+        buf_compact(b);
+    if (buf_space(b) == 0)
+        return false;
+    ssize_t n = read(fd, buf_tail(b), buf_space(b));
+    if (n > 0) {
+        b->len += (uint32_t)n;
+        return true;
+    }
+    if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+        *eof = true;
+        return true;
+    }
+    if (errno == EAGAIN)
+        *ready = false;
+    return false;
+}
+
+static bool client_read(struct conn *c)
+{
+    if (c->linger) {
+        char sink[4096];
+        while (c->c_rd) {
+            ssize_t n = read(c->cfd, sink, sizeof sink);
+            if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+                conn_kill(c);
+                return false;
+            }
+            if (n < 0 && errno == EAGAIN)
+                c->c_rd = false;
+        }
+        return false;
+    }
+    if (c->rq == RQ_HEAD && c->rbuf.p && buf_space(&c->rbuf) == 0 && c->rbuf.off == 0 &&
+        c->rbuf.cap < cfg->limits.max_head_bytes + 4)
+        if (buf_grow(&c->rbuf, cfg->limits.max_head_bytes + 4) < 0)
+            return false;
+    /* Limit what a pipelining client can queue while a response is still in flight. */
+    if (c->rq == RQ_DONE && c->rbuf.len >= BUF_SIZE)
+        return false;
+    return read_into(c->cfd, &c->rbuf, &c->c_rd, &c->c_eof);
+}
+
+static void parse_head(struct conn *c)
+{
+    static struct http_request req; /* large: one per process, used synchronously */
+    struct http_error err;
+    if (!c->rbuf.len)
+        return;
+    int r = http_parse_request(buf_head(&c->rbuf), c->rbuf.len, &cfg->limits, &req, &err);
+    if (r < 0) {
+        c->t_start = now_ms();
+        snprintf(c->method, sizeof c->method, "-");
+        snprintf(c->target, sizeof c->target, "-");
+        c->is_head = c->rbuf.len >= 5 && memcmp(buf_head(&c->rbuf), "HEAD ", 5) == 0;
+        answer(c, err.status, err.reason, "error", err.reason);
+        return;
+    }
+    if (r > 0) {
+        handle_request(c, &req);
+        return;
+    }
+    if (c->c_eof)
+        conn_kill(c); /* partial head then EOF: nothing to answer */
+}
+
+static void body_error(struct conn *c)
+{
+    if (c->rs == RS_HEAD && c->ufwd == 0 && c->bytes_out == 0)
+        answer(c, 400, "malformed chunked request body", "error", "chunked-body");
+    else
+        conn_kill(c);
+}
+
+static bool frame_request_body(struct conn *c)
+{
+    uint32_t avail = c->rbuf.len - c->rfwd;
+    if (!avail)
+        return false;
+    if (c->req_body == HTTP_BODY_LENGTH) {
+        uint32_t take = c->req_left < avail ? (uint32_t)c->req_left : avail;
+        c->rfwd += take;
+        c->req_left -= take;
+        if (!c->req_left)
+            c->rq = RQ_DONE;
+        return take > 0;
+    }
+    size_t used = 0;
+    enum chunk_result r = chunk_feed(&c->req_chunk, buf_head(&c->rbuf) + c->rfwd, avail, &used);
+    c->rfwd += (uint32_t)used;
+    if (r == CHUNK_DONE)
+        c->rq = RQ_DONE;
+    else if (r == CHUNK_ERROR)
+        body_error(c);
+    return used > 0;
+}
+
+static bool process_client(struct conn *c)
+{
+    if (c->canned || c->dead)
+        return false;
+    switch (c->rq) {
+    case RQ_HEAD:
+        if (c->rs == RS_IDLE) {
+            uint8_t before = c->rq;
+            parse_head(c);
+            return c->rq != before || c->canned;
+        }
+        return false;
+    case RQ_BODY:
+        return frame_request_body(c);
+    case RQ_TUNNEL:
+        if (c->rfwd != c->rbuf.len) {
+            c->rfwd = c->rbuf.len;
+            return true;
+        }
+        return false;
+    default:
+        /* A client gone while its answer is pending: the engine would keep working for nobody. */
+        if (c->c_eof && c->rs != RS_IDLE)
+            conn_kill(c);
+        return false;
+    }
+}
+
+/* ---- writing ------------------------------------------------------------------------------ */
+
+static bool upstream_write(struct conn *c)
+{
+    if (c->ufd < 0 || c->connecting || !c->u_wr || c->u_shut)
+        return false;
+    struct iovec iov[2];
+    int n = 0;
+    uint32_t hpend = c->hbuf.p ? c->hbuf.len - c->hsent : 0;
+    if (hpend)
+        iov[n++] = (struct iovec){buf_head(&c->hbuf) + c->hsent, hpend};
+    if (c->rfwd)
+        iov[n++] = (struct iovec){buf_head(&c->rbuf), c->rfwd};
+    if (!n) {
+        if (c->rq == RQ_TUNNEL && c->c_eof && c->rbuf.len == 0) {
+            shutdown(c->ufd, SHUT_WR);
+            c->u_shut = true;
+            return true;
+        }
+        return false;
+    }
+    ssize_t w = writev(c->ufd, iov, n);
+    if (w < 0) {
+        if (errno == EAGAIN)
+            c->u_wr = false;
+        else if (errno != EINTR)
+            c->u_eof = true; /* treated like the engine closing */
+        return false;
+    }
+    size_t hw = (size_t)w < hpend ? (size_t)w : hpend;
+    c->hsent += (uint32_t)hw;
+    size_t bw = (size_t)w - hw;
+    if (bw) {
+        buf_consume(&c->rbuf, bw);
+        c->rfwd -= (uint32_t)bw;
+        if (c->rs == RS_HEAD && c->dl == DL_RESPONSE)
+            response_wait_deadline(c); /* an upload in progress is not an idle engine */
+    }
+    return true;
+}
+
+static bool client_write(struct conn *c)
+{
+    if (!c->c_wr || c->c_shut)
+        return false;
+    const char *p;
+    size_t len;
+    if (c->canned) {
+        p = c->canned + c->canned_off;
+        len = c->canned_len - c->canned_off;
+    } else if (c->ufwd) {
+        p = buf_head(&c->ubuf);
+        len = c->ufwd;
+    } else {
+        if (c->rs == RS_TUNNEL && c->u_eof && c->ubuf.len == 0) {
+            shutdown(c->cfd, SHUT_WR);
+            c->c_shut = true;
+            return true;
+        }
+        return false;
+    }
+    ssize_t w = send(c->cfd, p, len, MSG_NOSIGNAL);
+    if (w < 0) {
+        if (errno == EAGAIN)
+            c->c_wr = false;
+        else if (errno != EINTR)
+            conn_kill(c);
+        return false;
+    }
+    c->bytes_out += (uint64_t)w;
+    if (c->canned) {
+        c->canned_off += (uint32_t)w;
+        if (c->canned_off == c->canned_len) {
+            /* Half-close, then read and discard until the client closes (or the linger ends). */
+            c->canned = NULL;
+            shutdown(c->cfd, SHUT_WR);
+            c->c_shut = true;
+            c->linger = true;
+            log_transaction(c);
+        }
+    } else {
+        buf_consume(&c->ubuf, (size_t)w);
+        c->ufwd -= (uint32_t)w;
+        c->uparse -= (uint32_t)w < c->uparse ? (uint32_t)w : c->uparse;
+    }
+    return true;
+}
+
+/* ---- response framing --------------------------------------------------------------------- */
+
+static void enter_tunnel(struct conn *c)
+{
+    c->rs = RS_TUNNEL;
+    c->rq = RQ_TUNNEL;
+    c->ufwd = c->ubuf.len;
+    c->rfwd = c->rbuf.len;
+    buf_put(&c->hbuf);
+    set_deadline(c, cfg->stream_idle_timeout_ms ? DL_STREAM : DL_NONE, cfg->stream_idle_timeout_ms);
+}
+
+static void bad_response(struct conn *c, const char *why)
+{
+    log_msg(LOG_ERR, "upstream: invalid response to %s %s: %s", c->method, c->target, why);
+    if (c->bytes_out == 0 && c->ufwd == 0)
+        answer(c, 502, why, "error", "bad-response");
+    else
+        conn_kill(c);
+}
+
+static void response_head(struct conn *c, const struct http_response *resp)
+{
+    buf_put(&c->hbuf); /* the engine has answered: no retry will need the head again */
+    bool interim = resp->status >= 100 && resp->status < 200 && resp->status != 101;
+    c->status = resp->status;
+    if (interim) {
+        c->ufwd += (uint32_t)resp->head_len;
+        c->uparse = c->ufwd;
+        return;
+    }
+    bool raw200 = c->route == ROUTE_HIJACK && resp->status == 200 && resp->body == HTTP_BODY_CLOSE;
+    if (resp->status == 101 || raw200) {
+        if (c->route != ROUTE_HIJACK || (resp->status == 101 && !c->upgrade) || c->rq != RQ_DONE) {
+            bad_response(c, "unexpected protocol switch");
+            return;
+        }
+        enter_tunnel(c);
+        return;
+    }
+    c->resp_body = (uint8_t)resp->body;
+    c->resp_left = resp->content_length;
+    c->resp_keepalive = resp->keep_alive;
+    chunk_init(&c->resp_chunk);
+    c->ufwd += (uint32_t)resp->head_len;
+    c->uparse = c->ufwd;
+    c->rs = resp->body == HTTP_BODY_NONE ||
+                    (resp->body == HTTP_BODY_LENGTH && resp->content_length == 0)
+                ? RS_DONE
+                : RS_BODY;
+    set_deadline(c, cfg->stream_idle_timeout_ms ? DL_STREAM : DL_NONE, cfg->stream_idle_timeout_ms);
+}
+
+static bool parse_response(struct conn *c)
+{
+    static struct http_response resp;
+    struct http_error err;
+    uint32_t avail = c->ubuf.len - c->uparse;
+    if (!avail) {
+        if (c->u_eof)
+            bad_response(c, "connection closed before a response");
+        return false;
+    }
+    int r = http_parse_response(buf_head(&c->ubuf) + c->uparse, avail, c->is_head,
+                                cfg->limits.max_head_bytes, &resp, &err);
+    if (r < 0) {
+        bad_response(c, err.reason);
+        return false;
+    }
+    if (r == 0) {
+        if (c->u_eof)
+            bad_response(c, "connection closed inside the response head");
+        else if (buf_space(&c->ubuf) == 0 && c->ubuf.cap < cfg->limits.max_head_bytes + 4)
+            buf_grow(&c->ubuf, cfg->limits.max_head_bytes + 4);
+        return false;
+    }
+    response_head(c, &resp);
+    return true;
+}
+
+static bool frame_response_body(struct conn *c)
+{
+    uint32_t avail = c->ubuf.len - c->uparse;
+    if (c->resp_body == HTTP_BODY_CLOSE) {
+        c->ufwd = c->uparse = c->ubuf.len;
+        if (c->u_eof)
+            c->rs = RS_DONE;
+        return avail > 0;
+    }
+    if (!avail) {
+        if (c->u_eof)
+            conn_kill(c); /* truncated body: the client must see the connection end */
+        return false;
+    }
+    if (c->resp_body == HTTP_BODY_LENGTH) {
+        uint32_t take = c->resp_left < avail ? (uint32_t)c->resp_left : avail;
+        c->uparse += take;
+        c->resp_left -= take;
+        if (!c->resp_left)
+            c->rs = RS_DONE;
+    } else {
+        size_t used = 0;
+        enum chunk_result r =
+            chunk_feed(&c->resp_chunk, buf_head(&c->ubuf) + c->uparse, avail, &used);
+        c->uparse += (uint32_t)used;
+        if (r == CHUNK_DONE)
+            c->rs = RS_DONE;
+        else if (r == CHUNK_ERROR) {
+            log_msg(LOG_ERR, "upstream: malformed chunked response to %s %s", c->method, c->target);
+            conn_kill(c);
+        }
+    }
+    c->ufwd = c->uparse;
+    return true;
+}
+
+static bool upstream_read(struct conn *c)
+{
+    if (c->ufd < 0 || c->connecting)
+        return false;
+    /* Keep at most one buffer of unsent response: a slow client slows the engine, not our RAM. */
+    if (c->ubuf.p && c->ubuf.len >= c->ubuf.cap && c->rs != RS_HEAD)
+        return false;
+    return read_into(c->ufd, &c->ubuf, &c->u_rd, &c->u_eof);
+}
+
+/* A kept-alive engine connection may be closed by the engine just as we reuse it; a request
+ * without a body can then be sent again on a fresh connection. */
+static bool retry_on_fresh(struct conn *c)
+{
+    if (!c->reused || c->req_has_body || !c->hbuf.p || c->ubuf.len || c->rs != RS_HEAD)
+        return false;
+    close_upstream(c);
+    c->hsent = 0;
+    start_upstream(c);
+    return true;
+}
+
+static bool process_upstream(struct conn *c)
+{
+    if (c->ufd < 0 || c->canned || c->dead)
+        return false;
+    switch (c->rs) {
+    case RS_IDLE:
+        /* Bytes or EOF from an idle engine connection: it is of no further use. */
+        if (c->u_eof || c->ubuf.len) {
+            close_upstream(c);
+            return true;
+        }
+        return false;
+    case RS_HEAD:
+        if (c->u_eof && !c->ubuf.len && retry_on_fresh(c))
+            return true;
+        return parse_response(c);
+    case RS_BODY:
+        return frame_response_body(c);
+    case RS_TUNNEL:
+        if (c->ufwd != c->ubuf.len) {
+            c->ufwd = c->ubuf.len;
+            return true;
+        }
+        return false;
+    default:
+        return false;
+    }
+}
+
+/* ---- transaction end ---------------------------------------------------------------------- */
+
+static bool finish_transaction(struct conn *c)
+{
+    if (c->rs != RS_DONE || c->canned || c->linger || c->ufwd || c->dead)
+        return false;
+    log_transaction(c);
+    bool engine_clean = c->resp_keepalive && c->ubuf.len == c->uparse && c->rq == RQ_DONE &&
+                        c->resp_body != HTTP_BODY_CLOSE;
+    if (!engine_clean || draining)
+        close_upstream(c);
+    else
+        buf_put(&c->ubuf);
+    c->uparse = 0;
+    bool client_ok = c->req_keepalive && c->rq == RQ_DONE && c->resp_body != HTTP_BODY_CLOSE &&
+                     !draining && !c->c_eof;
+    if (!client_ok) {
+        conn_kill(c);
+        return false;
+    }
+    c->rq = RQ_HEAD;
+    c->rs = RS_IDLE;
+    set_deadline(c, DL_IDLE, cfg->keepalive_timeout_ms);
+    return true;
+}
+
+static void tunnel_check_end(struct conn *c)
+{
+    if (c->rs != RS_TUNNEL)
+        return;
+    bool up_done = c->c_eof && c->rbuf.len == 0 && c->u_shut;
+    bool down_done = c->u_eof && c->ubuf.len == 0 && c->c_shut;
+    if (up_done && down_done)
+        conn_kill(c);
+}
+
+/* ---- the pump ----------------------------------------------------------------------------- */
+
+static void refresh_deadline(struct conn *c, bool progress)
+{
+    if (c->dl == DL_STREAM && progress)
+        set_deadline(c, DL_STREAM, cfg->stream_idle_timeout_ms);
+    if (c->rq == RQ_HEAD && c->rs == RS_IDLE && c->rbuf.len && c->dl == DL_IDLE)
+        set_deadline(c, DL_REQUEST, cfg->request_timeout_ms);
+}
+
+static void release_idle_buffers(struct conn *c)
+{
+    if (c->rbuf.p && c->rbuf.len == 0)
+        buf_put(&c->rbuf);
+    if (c->ubuf.p && c->ubuf.len == 0 && c->rs != RS_HEAD)
+        buf_put(&c->ubuf);
+    else if (c->ubuf.p && c->ubuf.len == 0 && c->ubuf.cap != BUF_SIZE)
+        buf_put(&c->ubuf);
+}
+
+static void pump(struct conn *c)
+{
+    bool any = false;
+    for (int guard = 0; guard < 64 && !c->dead; guard++) {
+        bool p = false;
+        p |= client_read(c);
+        p |= process_client(c);
+        p |= upstream_write(c);
+        p |= upstream_read(c);
+        p |= process_upstream(c);
+        p |= client_write(c);
+        p |= finish_transaction(c);
+        if (!p)
+            break;
+        any = true;
+    }
+    if (c->dead) {
+        conn_free(c);
+        return;
+    }
+    tunnel_check_end(c);
+    if (c->dead) {
+        conn_free(c);
+        return;
+    }
+    if (c->c_eof && c->rq == RQ_HEAD && c->rs == RS_IDLE && !c->canned && !c->linger) {
+        conn_free(c);
+        return;
+    }
+    refresh_deadline(c, any);
+    release_idle_buffers(c);
+}
+
+/* ---- accepting ---------------------------------------------------------------------------- */
+
+static void conn_new(int fd)
+{
+    struct conn *c = calloc(1, sizeof *c);
+    if (!c) {
+        close(fd);
+        return;
+    }
+    c->cev.tag = EV_CLIENT;
+    c->uev.tag = EV_UPSTREAM;
+    c->cfd = fd;
+    c->ufd = -1;
+    net_tune(fd);
+    net_peer_name(fd, c->peer, sizeof c->peer);
+    struct epoll_event ee = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+                             .data.ptr = &c->cev};
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ee) < 0) {
+        close(fd);
+        free(c);
+        return;
+    }
+    c->next = conns;
+    if (conns)
+        conns->prev = c;
+    conns = c;
+    nconns++;
+    set_deadline(c, DL_FIRST, cfg->request_timeout_ms);
+}
+
+static void accept_from(struct lst *l)
+{
+    while (!draining) {
+        if (nconns >= cfg->max_connections) {
+            accept_paused = true;
+            uint64_t t = now_ms();
+            if (t - last_cap_log > 10000 || !last_cap_log) {
+                log_msg(LOG_WARNING,
+                        "connection limit reached (MAX_CONNECTIONS=%u): new "
+                        "connections wait in the listen queue",
+                        cfg->max_connections);
+                last_cap_log = t;
+            }
+            return;
+        }
+        int fd = accept4(l->l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EMFILE || errno == ENFILE) {
+                log_msg(LOG_ERR, "accept on %s: %s", l->l->name, strerror(errno));
+                accept_paused = true;
+            }
+            return;
+        }
+        conn_new(fd);
+    }
+}
+
+static void try_accept(void)
+{
+    accept_paused = false;
+    for (int i = 0; i < nlsts && !accept_paused; i++)
+        accept_from(&lsts[i]);
+}
+
+/* ---- timers and shutdown ------------------------------------------------------------------ */
+
+static void on_deadline(struct conn *c)
+{
+    switch (c->dl) {
+    case DL_REQUEST:
+        snprintf(c->method, sizeof c->method, "-");
+        snprintf(c->target, sizeof c->target, "-");
+        c->t_start = now_ms();
+        answer(c, 408, "request head not complete in time (REQUEST_TIMEOUT)", "error",
+               "request-timeout");
+        break;
+    case DL_CONNECT:
+        log_msg(LOG_ERR, "upstream: connecting to the engine timed out (CONNECT_TIMEOUT)");
+        answer(c, 503, "the engine did not accept the connection in time", "error",
+               "connect-timeout");
+        break;
+    case DL_RESPONSE:
+        if (c->bytes_out == 0 && c->ufwd == 0) {
+            log_msg(LOG_WARNING, "upstream: no response head for %s %s within RESPONSE_TIMEOUT",
+                    c->method, c->target);
+            answer(c, 504, NULL, "error", "response-timeout");
+        } else {
+            conn_kill(c);
+        }
+        break;
+    default: /* first-request wait, keep-alive idle, stream idle, linger: just close */
+        conn_kill(c);
+    }
+    if (c->dead)
+        conn_free(c);
+    else
+        pump(c);
+}
+
+static void check_deadlines(void)
+{
+    uint64_t t = now_ms();
+    struct conn *next;
+    for (struct conn *c = conns; c; c = next) {
+        next = c->next;
+        if (c->deadline && t >= c->deadline)
+            on_deadline(c);
+    }
+}
+
+static void begin_drain(int sig)
+{
+    if (draining)
+        return;
+    draining = true;
+    drain_deadline = now_ms() + cfg->grace_ms;
+    log_msg(LOG_NOTICE, "signal %d: no longer accepting; draining %u connection(s) for up to %u ms",
+            sig, nconns, cfg->grace_ms);
+    for (int i = 0; i < nlsts; i++) {
+        epoll_ctl(ep, EPOLL_CTL_DEL, lsts[i].l->fd, NULL);
+        close(lsts[i].l->fd);
+        lsts[i].l->fd = -1;
+    }
+    struct conn *next;
+    for (struct conn *c = conns; c; c = next) {
+        next = c->next;
+        if (c->rq == RQ_HEAD && c->rs == RS_IDLE && c->rbuf.len == 0 && !c->canned)
+            conn_free(c); /* idle keep-alive: nothing to finish */
+        else
+            c->req_keepalive = false;
+    }
+}
+
+static void handle_signals(int sfd)
+{
+    struct signalfd_siginfo si;
+    while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si)
+        begin_drain((int)si.ssi_signo);
+}
+
+static void handle_event(struct epoll_event *e)
+{
+    struct ev *tag = e->data.ptr;
+    if (tag->tag == EV_LISTENER) {
+        accept_from((struct lst *)(void *)tag);
+        return;
+    }
+    struct conn *c = conn_of(tag);
+    if (c->freed)
+        return;
+    bool in = e->events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR);
+    bool out = e->events & (EPOLLOUT | EPOLLHUP | EPOLLERR);
+    if (tag->tag == EV_CLIENT) {
+        c->c_rd |= in;
+        c->c_wr |= out;
+    } else {
+        c->u_rd |= in;
+        c->u_wr |= out;
+        if (c->connecting && out) {
+            int soerr = 0;
+            socklen_t sl = sizeof soerr;
+            getsockopt(c->ufd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
+            c->connecting = false;
+            if (soerr) {
+                upstream_failed(c, soerr);
+            } else {
+                net_tune(c->ufd);
+                response_wait_deadline(c);
+            }
+        }
+    }
+    pump(c);
+}
+
+static int setup(struct listener *ls, int nls, int *sfd)
+{
+    ep = epoll_create1(EPOLL_CLOEXEC);
+    if (ep < 0)
+        return -1;
+    lsts = calloc((size_t)nls, sizeof *lsts);
+    if (!lsts)
+        return -1;
+    nlsts = nls;
+    for (int i = 0; i < nls; i++) {
+        lsts[i].ev.tag = EV_LISTENER;
+        lsts[i].l = &ls[i];
+        struct epoll_event ee = {.events = EPOLLIN | EPOLLET, .data.ptr = &lsts[i]};
+        if (epoll_ctl(ep, EPOLL_CTL_ADD, ls[i].fd, &ee) < 0)
+            return -1;
+    }
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    *sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    static struct ev sig_ev = {EV_SIGNAL};
+    struct epoll_event ee = {.events = EPOLLIN, .data.ptr = &sig_ev};
+    if (*sfd < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, *sfd, &ee) < 0)
+        return -1;
+    return 0;
+}
+
+static void bury(void)
+{
+    while (graveyard) {
+        struct conn *c = graveyard;
+        graveyard = c->next;
+        free(c);
+    }
+}
+
+static void teardown(int sfd)
+{
+    while (conns)
+        conn_free(conns);
+    bury();
+    for (int i = 0; i < nlsts; i++)
+        if (lsts[i].l->fd >= 0)
+            close(lsts[i].l->fd);
+    free(lsts);
+    lsts = NULL;
+    close(sfd);
+    close(ep);
+}
+
+int proxy_run(const struct config *c, struct listener *ls, int nls)
+{
+    int sfd = -1;
+    cfg = c;
+    if (setup(ls, nls, &sfd) < 0) {
+        log_msg(LOG_ERR, "event loop set-up failed: %s", strerror(errno));
+        return 1;
+    }
+    struct epoll_event evs[256];
+    uint64_t next_tick = now_ms() + 250;
+    while (!draining || (nconns > 0 && now_ms() < drain_deadline)) {
+        int timeout = (int)(next_tick > now_ms() ? next_tick - now_ms() : 0);
+        int n = epoll_wait(ep, evs, 256, timeout);
+        for (int i = 0; i < n; i++) {
+            struct ev *tag = evs[i].data.ptr;
+            if (tag->tag == EV_SIGNAL)
+                handle_signals(sfd);
+            else
+                handle_event(&evs[i]);
+        }
+        if (now_ms() >= next_tick) {
+            check_deadlines();
+            next_tick = now_ms() + 250;
+        }
+        bury();
+    }
+    if (nconns)
+        log_msg(LOG_WARNING, "grace period over: closing %u connection(s)", nconns);
+    teardown(sfd);
+    log_msg(LOG_NOTICE, "stopped");
+    return 0;
+}
