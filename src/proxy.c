@@ -58,7 +58,8 @@ struct conn {
     bool c_rd, c_wr, u_rd, u_wr;
     bool c_eof, u_eof, c_shut, u_shut;
     bool connecting, linger, close_after, req_keepalive, resp_keepalive, is_head, upgrade;
-    bool reused, req_has_body, dead, freed;
+    bool reused, req_has_body, dead, freed, queued;
+    struct conn *next_ready; /* on the ready list: more work is possible without a new event */
     uint64_t req_left, resp_left;
     struct chunk_state req_chunk, resp_chunk;
     const char *canned; /* proxy-generated answer being written */
@@ -80,7 +81,7 @@ struct lst {
 
 static const struct config *cfg;
 static int ep = -1;
-static struct conn *conns, *graveyard;
+static struct conn *conns, *graveyard, *ready_list;
 static unsigned nconns;
 static struct lst *lsts;
 static int nlsts;
@@ -826,7 +827,10 @@ static void release_idle_buffers(struct conn *c)
 static void pump(struct conn *c)
 {
     bool any = false;
-    for (int guard = 0; guard < 64 && !c->dead; guard++) {
+    /* Edge-triggered: a connection that still has work when its turn ends goes on the ready
+     * list, so one busy stream cannot starve the others and no readiness edge is lost. */
+    int guard = 0;
+    for (; guard < 64 && !c->dead; guard++) {
         bool p = false;
         p |= client_read(c);
         p |= process_client(c);
@@ -838,6 +842,11 @@ static void pump(struct conn *c)
         if (!p)
             break;
         any = true;
+    }
+    if (guard == 64 && !c->dead && !c->queued) {
+        c->queued = true;
+        c->next_ready = ready_list;
+        ready_list = c;
     }
     if (c->dead) {
         conn_free(c);
@@ -922,15 +931,20 @@ static void try_accept(void)
 
 /* ---- timers and shutdown ------------------------------------------------------------------ */
 
+static void request_timeout(struct conn *c)
+{
+    snprintf(c->method, sizeof c->method, "-");
+    snprintf(c->target, sizeof c->target, "-");
+    c->t_start = now_ms();
+    answer(c, 408, "request head not complete in time (REQUEST_TIMEOUT)", "error",
+           "request-timeout");
+}
+
 static void on_deadline(struct conn *c)
 {
     switch (c->dl) {
     case DL_REQUEST:
-        snprintf(c->method, sizeof c->method, "-");
-        snprintf(c->target, sizeof c->target, "-");
-        c->t_start = now_ms();
-        answer(c, 408, "request head not complete in time (REQUEST_TIMEOUT)", "error",
-               "request-timeout");
+        request_timeout(c);
         break;
     case DL_CONNECT:
         log_msg(LOG_ERR, "upstream: connecting to the engine timed out (CONNECT_TIMEOUT)");
@@ -946,7 +960,13 @@ static void on_deadline(struct conn *c)
             conn_kill(c);
         }
         break;
-    default: /* first-request wait, keep-alive idle, stream idle, linger: just close */
+    case DL_FIRST:
+        if (c->rbuf.len)
+            request_timeout(c);
+        else
+            conn_kill(c); /* connected and never spoke: closed without a word, like HAProxy */
+        break;
+    default: /* keep-alive idle, stream idle, linger: just close */
         conn_kill(c);
     }
     if (c->dead)
@@ -1061,6 +1081,19 @@ static int setup(struct listener *ls, int nls, int *sfd)
     return 0;
 }
 
+static void run_ready(void)
+{
+    struct conn *list = ready_list;
+    ready_list = NULL;
+    while (list) {
+        struct conn *c = list;
+        list = c->next_ready;
+        c->queued = false;
+        if (!c->freed)
+            pump(c);
+    }
+}
+
 static void bury(void)
 {
     while (graveyard) {
@@ -1095,7 +1128,7 @@ int proxy_run(const struct config *c, struct listener *ls, int nls)
     struct epoll_event evs[256];
     uint64_t next_tick = now_ms() + 250;
     while (!draining || (nconns > 0 && now_ms() < drain_deadline)) {
-        int timeout = (int)(next_tick > now_ms() ? next_tick - now_ms() : 0);
+        int timeout = ready_list ? 0 : (int)(next_tick > now_ms() ? next_tick - now_ms() : 0);
         int n = epoll_wait(ep, evs, 256, timeout);
         for (int i = 0; i < n; i++) {
             struct ev *tag = evs[i].data.ptr;
@@ -1108,6 +1141,7 @@ int proxy_run(const struct config *c, struct listener *ls, int nls)
             check_deadlines();
             next_tick = now_ms() + 250;
         }
+        run_ready();
         bury();
     }
     if (nconns)
