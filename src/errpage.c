@@ -26,6 +26,7 @@ struct status_entry {
 static const struct status_entry statuses[] = {
     {400, "Bad Request", "Your browser sent an invalid request."},
     {403, "Forbidden", "Request forbidden by administrative rules."},
+    {404, "Not Found", "Nothing is served at this path."},
     {408, "Request Time-out", "Your browser didn't send a complete request in time."},
     {413, "Payload Too Large", "The request body is too large."},
     {414, "URI Too Long", "The request line is too long."},

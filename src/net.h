@@ -15,6 +15,7 @@
 struct listener {
     int fd;
     int is_unix;
+    int metrics; /* serves GET /metrics only (METRICS_BIND) */
     char name[160]; /* for logs: "[::]:2375", "/run/sockwarden.sock" */
 };
 

@@ -18,6 +18,7 @@
 #include "errpage.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "policy.h"
 
 enum ev_tag { EV_LISTENER, EV_CLIENT, EV_UPSTREAM, EV_SIGNAL };
@@ -58,7 +59,7 @@ struct conn {
     bool c_rd, c_wr, u_rd, u_wr;
     bool c_eof, u_eof, c_shut, u_shut;
     bool connecting, linger, close_after, req_keepalive, resp_keepalive, is_head, upgrade;
-    bool reused, req_has_body, dead, freed, queued;
+    bool reused, req_has_body, dead, freed, queued, metrics, tunnel_counted;
     struct conn *next_ready; /* on the ready list: more work is possible without a new event */
     uint64_t req_left, resp_left;
     struct chunk_state req_chunk, resp_chunk;
@@ -68,7 +69,7 @@ struct conn {
     uint64_t deadline, t_start, bytes_out;
     int status;
     unsigned nreq;
-    const char *decision, *rule;
+    const char *decision, *rule, *section;
     char method[16];
     char target[120];
     char peer[48];
@@ -86,6 +87,7 @@ static unsigned nconns;
 static struct lst *lsts;
 static int nlsts;
 static bool accept_paused, draining;
+static uint64_t ntunnels;
 static uint64_t drain_deadline, last_cap_log;
 
 static uint64_t now_ms(void)
@@ -139,6 +141,9 @@ static void log_transaction(struct conn *c)
         .rule = c->rule ? c->rule : "-",
     };
     log_access(&e);
+    if (!c->metrics)
+        metrics_request(e.decision, c->section ? c->section : "none", c->status, c->bytes_out,
+                        e.duration_ms);
     c->method[0] = '\0';
 }
 
@@ -148,6 +153,8 @@ static void conn_free(struct conn *c)
 {
     log_transaction(c);
     close_upstream(c);
+    if (c->tunnel_counted)
+        ntunnels--;
     if (c->cfd >= 0)
         close(c->cfd);
     buf_put(&c->rbuf);
@@ -177,27 +184,13 @@ static void conn_kill(struct conn *c)
 
 /* After our own answer the connection closes, but only once the client has read it: closing with
  * unread input would reset the connection and could destroy the answer in flight. */
-static void answer(struct conn *c, int status, const char *reason, const char *decision,
-                   const char *rule)
+static void answer_bytes(struct conn *c, int status, char *heap, const char *bytes, size_t len,
+                         const char *decision, const char *rule)
 {
     free(c->canned_heap);
-    c->canned_heap = NULL;
-    if (status == 403) {
-        size_t len, head_len;
-        c->canned = errpage_403(&len, &head_len);
-        c->canned_len = (uint32_t)(c->is_head ? head_len : len);
-    } else {
-        char tmp[1024];
-        size_t n = errpage_format(tmp, sizeof tmp, status, reason, c->is_head);
-        c->canned_heap = malloc(n);
-        if (!c->canned_heap) {
-            conn_kill(c);
-            return;
-        }
-        memcpy(c->canned_heap, tmp, n);
-        c->canned = c->canned_heap;
-        c->canned_len = (uint32_t)n;
-    }
+    c->canned_heap = heap;
+    c->canned = bytes;
+    c->canned_len = (uint32_t)len;
     c->canned_off = 0;
     c->status = status;
     c->decision = decision;
@@ -208,6 +201,26 @@ static void answer(struct conn *c, int status, const char *reason, const char *d
     c->rs = RS_DONE;
     close_upstream(c);
     set_deadline(c, DL_LINGER, 10000);
+}
+
+static void answer(struct conn *c, int status, const char *reason, const char *decision,
+                   const char *rule)
+{
+    if (status == 403) {
+        size_t len, head_len;
+        const char *page = errpage_403(&len, &head_len);
+        answer_bytes(c, 403, NULL, page, c->is_head ? head_len : len, decision, rule);
+        return;
+    }
+    char tmp[1024];
+    size_t n = errpage_format(tmp, sizeof tmp, status, reason, c->is_head);
+    char *heap = malloc(n);
+    if (!heap) {
+        conn_kill(c);
+        return;
+    }
+    memcpy(heap, tmp, n);
+    answer_bytes(c, status, heap, heap, n, decision, rule);
 }
 
 /* ---- request head ------------------------------------------------------------------------- */
@@ -288,6 +301,32 @@ static bool serialise_request(struct conn *c, const struct http_request *req,
 
 static void start_upstream(struct conn *c);
 
+/* The metrics listener answers GET /metrics and nothing else; it never reaches the engine. */
+static void serve_metrics(struct conn *c, const struct canon *cn)
+{
+    static const char head[] = "HTTP/1.0 200 OK\r\ncache-control: no-cache\r\n"
+                               "content-type: text/plain; version=0.0.4\r\n\r\n";
+    c->decision = "metrics";
+    c->rule = "METRICS_BIND";
+    bool get = !strcmp(c->method, "GET") || c->is_head;
+    if (!get || strcmp(cn->path, "/metrics") != 0 || cn->version_len) {
+        answer(c, 404, "only GET /metrics is served here", "metrics", "METRICS_BIND");
+        return;
+    }
+    struct metrics_gauges g = {nconns, ntunnels, buf_in_use()};
+    size_t need = metrics_render(NULL, 0, &g) + sizeof head + 64;
+    char *p = malloc(need);
+    if (!p) {
+        conn_kill(c);
+        return;
+    }
+    memcpy(p, head, sizeof head - 1);
+    size_t n = sizeof head - 1;
+    if (!c->is_head)
+        n += metrics_render(p + n, need - n, &g);
+    answer_bytes(c, 200, p, p, n, "metrics", "METRICS_BIND");
+}
+
 static void handle_request(struct conn *c, const struct http_request *req)
 {
     static struct canon cn; /* large: one per process, used synchronously */
@@ -295,7 +334,7 @@ static void handle_request(struct conn *c, const struct http_request *req)
     c->t_start = now_ms();
     c->bytes_out = 0;
     c->status = 0;
-    c->decision = c->rule = NULL;
+    c->decision = c->rule = c->section = NULL;
     copy_view(c->method, sizeof c->method, req->method);
     copy_view(c->target, sizeof c->target, req->target);
     c->is_head = req->method.len == 4 && memcmp(req->method.p, "HEAD", 4) == 0;
@@ -304,7 +343,12 @@ static void handle_request(struct conn *c, const struct http_request *req)
         answer(c, 400, why, "error", why);
         return;
     }
+    if (c->metrics) {
+        serve_metrics(c, &cn);
+        return;
+    }
     struct verdict v = policy_decide(&cfg->policy, req->method.p, req->method.len, &cn);
+    c->section = v.section == SEC_NONE ? "none" : section_path[v.section] + 1;
     if (!v.allow) {
         answer(c, 403, NULL, "deny", v.rule);
         return;
@@ -347,6 +391,7 @@ static void upstream_failed(struct conn *c, int e)
     char why[400];
     net_upstream_diagnose(&cfg->upstream, e, why, sizeof why);
     log_msg(LOG_ERR, "upstream: %s", why);
+    metrics_upstream_error(metrics_cause_from_errno(e));
     answer(c, 503, NULL, "error", "upstream-unavailable");
 }
 
@@ -610,12 +655,15 @@ static void enter_tunnel(struct conn *c)
     c->ufwd = c->ubuf.len;
     c->rfwd = c->rbuf.len;
     buf_put(&c->hbuf);
+    c->tunnel_counted = true;
+    ntunnels++;
     set_deadline(c, cfg->stream_idle_timeout_ms ? DL_STREAM : DL_NONE, cfg->stream_idle_timeout_ms);
 }
 
 static void bad_response(struct conn *c, const char *why)
 {
     log_msg(LOG_ERR, "upstream: invalid response to %s %s: %s", c->method, c->target, why);
+    metrics_upstream_error(UC_BAD_RESPONSE);
     if (c->bytes_out == 0 && c->ufwd == 0)
         answer(c, 502, why, "error", "bad-response");
     else
@@ -867,7 +915,7 @@ static void pump(struct conn *c)
 
 /* ---- accepting ---------------------------------------------------------------------------- */
 
-static void conn_new(int fd)
+static void conn_new(int fd, bool metrics)
 {
     struct conn *c = calloc(1, sizeof *c);
     if (!c) {
@@ -878,6 +926,9 @@ static void conn_new(int fd)
     c->uev.tag = EV_UPSTREAM;
     c->cfd = fd;
     c->ufd = -1;
+    c->metrics = metrics;
+    if (!metrics)
+        metrics_connection_opened();
     net_tune(fd);
     net_peer_name(fd, c->peer, sizeof c->peer);
     struct epoll_event ee = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
@@ -918,7 +969,7 @@ static void accept_from(struct lst *l)
             }
             return;
         }
-        conn_new(fd);
+        conn_new(fd, l->l->metrics);
     }
 }
 
@@ -948,6 +999,7 @@ static void on_deadline(struct conn *c)
         break;
     case DL_CONNECT:
         log_msg(LOG_ERR, "upstream: connecting to the engine timed out (CONNECT_TIMEOUT)");
+        metrics_upstream_error(UC_CONNECT_TIMEOUT);
         answer(c, 503, "the engine did not accept the connection in time", "error",
                "connect-timeout");
         break;
@@ -955,6 +1007,7 @@ static void on_deadline(struct conn *c)
         if (c->bytes_out == 0 && c->ufwd == 0) {
             log_msg(LOG_WARNING, "upstream: no response head for %s %s within RESPONSE_TIMEOUT",
                     c->method, c->target);
+            metrics_upstream_error(UC_RESPONSE_TIMEOUT);
             answer(c, 504, NULL, "error", "response-timeout");
         } else {
             conn_kill(c);
