@@ -24,9 +24,9 @@ enum log_level { LOG_EMERG, LOG_ALERT, LOG_CRIT, LOG_ERR, LOG_WARNING, LOG_NOTIC
 enum bind_kind { BIND_TCP, BIND_UNIX };
 struct bind {
     enum bind_kind kind;
-    char host[64];       /* TCP: literal address, "" = any ("[::]" dual-stack, else 0.0.0.0) */
+    char host[64];       /* TCP: literal address, never empty (":PORT" → "0.0.0.0", default "::") */
     bool host_any;       /* ":PORT" or "[::]:PORT" or "0.0.0.0:PORT" */
-    bool v6only;         /* "[::]:PORT" without v4v6 when DISABLE... (kept false: dual-stack) */
+    bool v6only;         /* only with the explicit "v6only" option; "[::]:PORT" is dual-stack */
     int port;
     char path[CONFIG_PATH_MAX]; /* UNIX */
     int mode;            /* UNIX: file mode, -1 = leave to umask */
