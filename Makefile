@@ -17,7 +17,7 @@ B  := build
 BA := build/asan
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all test unit integration valgrind fuzz fuzz-smoke static bench clean format deps image
+.PHONY: all test unit integration adversarial valgrind fuzz fuzz-smoke static bench clean format deps image run
 
 all: $(B)/sockwarden
 
@@ -77,6 +77,9 @@ static: $(B)/static/sockwarden
 $(B)/static/sockwarden: $(SRC) $(HDR) | $(B)/static
 	musl-gcc -std=c17 -D_GNU_SOURCE -DSW_VERSION='"$(VERSION)"' $(WARN) -Os -static \
 	  -ffunction-sections -fdata-sections -Wl,--gc-sections -s $(SRC) -o $@
+
+run: all
+	@tools/run.sh
 
 bench: $(B)/sockwarden
 	@bench/run.sh
