@@ -264,7 +264,7 @@ static bool dropped_header(struct http_view name)
 static bool serialise_request(struct conn *c, const struct http_request *req,
                               const struct canon *cn)
 {
-    size_t need = req->head_len + CANON_PATH_MAX * 3 + 256;
+    size_t need = req->head_len + 3 * cn->path_len + cn->version_len + 256;
     if (buf_get(&c->hbuf) < 0 || buf_grow(&c->hbuf, need) < 0)
         return false;
     struct buf *b = &c->hbuf;

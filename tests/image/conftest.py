@@ -1,0 +1,231 @@
+"""Fixtures for the image tests: a private dockerd, the sockwarden image built on it, and a factory
+that runs that image the way the seed compose stanza runs Tecnativa's (socket bind-mounted
+read-only, non-root with the socket's group, read-only root, no capabilities), but on the host
+network with a loopback port instead of an internal network.
+
+- SW_ENGINE_SOCK=/path/docker.sock reuses a running engine instead of starting one.
+- SW_IMAGE_BINARY overrides the binary that goes into the image (default build/static/sockwarden).
+"""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+
+import pytest
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+DOCKERD_SH = os.path.join(REPO, "tests", "lib", "dockerd.sh")
+DOCKER_CLI = os.environ.get("SW_DOCKER_CLI", "/usr/bin/docker")
+STATIC_BIN = os.path.join(REPO, "build", "static", "sockwarden")
+
+# The seed's compose environment for the proxy.
+SEED_ENV = {"CONTAINERS": "1", "NETWORKS": "1", "SERVICES": "0", "TASKS": "0", "POST": "0"}
+
+
+def unique(prefix):
+    return "%s-%s" % (prefix, uuid.uuid4().hex[:10])
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Docker:
+    """The docker CLI against one endpoint, with an empty client config."""
+
+    def __init__(self, host, config_dir):
+        self.host = host
+        self.config_dir = config_dir
+
+    def env(self):
+        e = {k: v for k, v in os.environ.items() if not k.startswith("DOCKER_")}
+        e.update({"DOCKER_HOST": self.host, "DOCKER_CONFIG": self.config_dir, "DOCKER_BUILDKIT": "0"})
+        return e
+
+    def __call__(self, *args, timeout=60, check=False, cwd=None, input=None):
+        p = subprocess.run(
+            [DOCKER_CLI, *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=self.env(),
+            cwd=cwd,
+            input=input,
+        )
+        if check and p.returncode != 0:
+            raise AssertionError(
+                "docker %s (%s): rc=%d\nstdout: %s\nstderr: %s"
+                % (" ".join(args), self.host, p.returncode, p.stdout, p.stderr)
+            )
+        return p
+
+    def inspect(self, what):
+        return json.loads(self("inspect", what, check=True).stdout)[0]
+
+
+class Engine:
+    def __init__(self, sock, directory, cfg):
+        self.sock = sock
+        self.dir = directory
+        self.docker = Docker("unix://" + sock, cfg)
+        self.socket_gid = os.stat(sock).st_gid
+
+
+@pytest.fixture(scope="session")
+def engine(tmp_path_factory):
+    cfg = str(tmp_path_factory.mktemp("dockercfg"))
+    sock = os.environ.get("SW_ENGINE_SOCK")
+    if sock:
+        yield Engine(sock, None, cfg)
+        return
+    p = subprocess.run(["bash", DOCKERD_SH, "start"], capture_output=True, text=True, timeout=180)
+    if p.returncode != 0:
+        pytest.exit("private dockerd failed to start:\n%s%s" % (p.stdout, p.stderr), returncode=3)
+    vals = dict(line.split("=", 1) for line in p.stdout.split() if "=" in line)
+    eng = Engine(vals["SW_DOCKER_SOCK"], vals["SW_DOCKERD_DIR"], cfg)
+    try:
+        yield eng
+    finally:
+        subprocess.run(["bash", DOCKERD_SH, "stop", eng.dir], timeout=180)
+
+
+@pytest.fixture(scope="session")
+def image(engine):
+    """Builds the image from the repository's Dockerfile and .dockerignore; yields its tag."""
+    binary = os.environ.get("SW_IMAGE_BINARY", STATIC_BIN)
+    if not os.access(binary, os.X_OK):
+        pytest.exit("%s is missing: run `make static` first" % binary, returncode=3)
+    tag = "sockwarden:" + unique("test")
+    ctx = REPO
+    tmp = None
+    if binary != STATIC_BIN:
+        tmp = tempfile.mkdtemp(prefix="swimg.")
+        ctx = os.path.join(tmp, "ctx")
+        os.makedirs(os.path.join(ctx, "build", "static"))
+        for f in ("Dockerfile", ".dockerignore"):
+            shutil.copy(os.path.join(REPO, f), ctx)
+        shutil.copytree(os.path.join(REPO, "packaging"), os.path.join(ctx, "packaging"))
+        shutil.copy(binary, os.path.join(ctx, "build", "static", "sockwarden"))
+    try:
+        build = engine.docker("build", "--build-arg", "VERSION=test", "-t", tag, ctx, timeout=300)
+        assert build.returncode == 0, "docker build failed:\n%s%s" % (build.stdout, build.stderr)
+        yield tag, build.stdout
+    finally:
+        engine.docker("rmi", "-f", tag, timeout=120)
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+class Proxy:
+    def __init__(self, engine, name, port):
+        self.engine = engine
+        self.name = name
+        self.port = port
+        self.client = Docker("tcp://127.0.0.1:%d" % port, engine.docker.config_dir)
+
+    def inspect(self):
+        return self.engine.docker.inspect(self.name)
+
+    def logs(self):
+        p = self.engine.docker("logs", self.name)
+        return p.stdout + p.stderr
+
+    def health(self):
+        h = self.inspect()["State"].get("Health") or {}
+        return h.get("Status"), h.get("Log") or []
+
+    def wait_health(self, wanted, timeout=30):
+        deadline = time.monotonic() + timeout
+        status, log = self.health()
+        while status != wanted and time.monotonic() < deadline:
+            time.sleep(0.2)
+            status, log = self.health()
+        return status, log
+
+    def connect(self, timeout=10):
+        return socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
+
+    def exchange(self, request, timeout=10):
+        """Sends raw bytes and reads until the proxy closes (bounded); returns what was read."""
+        s = self.connect(timeout)
+        try:
+            s.sendall(request)
+            chunks = []
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                b = s.recv(65536)
+                if not b:
+                    return b"".join(chunks)
+                chunks.append(b)
+            raise AssertionError("proxy did not close within %s s" % timeout)
+        finally:
+            s.close()
+
+    def describe(self):
+        return "\n--- %s logs ---\n%s" % (self.name, self.logs()[-4000:])
+
+
+def _wait_listening(engine, name, port, deadline):
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return True
+        except OSError:
+            state = engine.docker.inspect(name)["State"]
+            if not state["Running"]:
+                return False
+            time.sleep(0.1)
+    return False
+
+
+class ProxyFactory:
+    def __init__(self, engine, tag):
+        self.engine = engine
+        self.tag = tag
+        self.names = []
+
+    def __call__(
+        self, env=None, group_add=True, bind=True, network="host", extra=(), health_interval="1s"
+    ):
+        """Runs the image the seed's way; env is added to (or overrides) SEED_ENV."""
+        name = unique("swimg")
+        port = free_port()
+        args = ["run", "-d", "--name", name, "--network", network]
+        args += ["-v", "%s:/var/run/docker.sock:ro" % self.engine.sock]
+        if group_add:
+            args += ["--group-add", str(self.engine.socket_gid)]
+        args += ["--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges"]
+        if health_interval:
+            args += ["--health-interval", health_interval, "--health-start-period", "0s"]
+        full_env = dict(SEED_ENV)
+        if bind:
+            full_env["BIND_CONFIG"] = "127.0.0.1:%d" % port
+        full_env.update(env or {})
+        for k, v in full_env.items():
+            args += ["-e", "%s=%s" % (k, v)]
+        args += list(extra) + [self.tag]
+        self.names.append(name)
+        self.engine.docker(*args, check=True)
+        proxy = Proxy(self.engine, name, port)
+        if bind and network == "host":
+            if not _wait_listening(self.engine, name, port, time.monotonic() + 15):
+                pytest.fail("proxy container did not listen on %d%s" % (port, proxy.describe()))
+        return proxy
+
+    def cleanup(self):
+        if self.names:
+            self.engine.docker("rm", "-f", *self.names, timeout=120)
+
+
+@pytest.fixture
+def run_proxy(engine, image):
+    factory = ProxyFactory(engine, image[0])
+    yield factory
+    factory.cleanup()
