@@ -3,10 +3,14 @@
  * Contract:
  *  - http_parse_request() parses one request head from the start of buf. It returns the head length
  *    (> 0, including the final CRLF CRLF), 0 when more bytes are needed, or -1 on a definite error,
- *    with err->status (400, 431, 501, 505) and err->reason (a short static string) set. Strict per
- *    RFC 9112 and stricter where a lenient reading would desync from Go's net/http (dockerd):
- *    bare CR/LF, obs-fold, whitespace before ':', control bytes, CL+TE, differing CL, TE other than
- *    exactly "chunked", TE on HTTP/1.0, HTTP/0.9, HTTP/2 preface, non-origin-form targets.
+ *    with err->status (400, 414, 417, 431, 501, 505) and err->reason (a short static string) set.
+ *    Strict per RFC 9112 and stricter where a lenient reading would desync from Go's net/http
+ *    (dockerd): bare CR/LF, obs-fold, whitespace before ':', control bytes, CL+TE, differing CL,
+ *    TE other than exactly "chunked", TE on HTTP/1.0, HTTP/0.9, HTTP/2 preface, non-origin-form
+ *    targets.
+ *    Up to 4 empty lines before the request line are skipped (RFC 9112 §2.2) and count in the head
+ *    length; the request line itself starts at req->method.p. An error found in a prefix of the
+ *    input is the error the whole input gives, so a caller may stop reading at the first non-0.
  *  - Returned string views point into buf; they are valid while buf is.
  *  - http_parse_response() parses a response head (from the upstream) and computes its body framing.
  *  - struct chunk_state validates a chunked body incrementally; every consumed byte may be forwarded
@@ -53,9 +57,10 @@ struct http_request {
     enum http_body body;      /* NONE, LENGTH or CHUNKED */
     uint64_t content_length;  /* when body == LENGTH */
     bool keep_alive;          /* 1.1 unless "Connection: close"; 1.0 only with "keep-alive" */
-    bool upgrade;             /* Connection has the "upgrade" token and an Upgrade header exists */
+    bool upgrade;             /* Connection has the "upgrade" token and an Upgrade header exists
+                                 (HTTP/1.1 only: RFC 9110 §7.8 ignores Upgrade in 1.0) */
     struct http_view upgrade_proto; /* value of the Upgrade header */
-    bool expect_continue;     /* "Expect: 100-continue" */
+    bool expect_continue;     /* "Expect: 100-continue" on 1.1; other expectations → 417 */
     size_t head_len;
 };
 
@@ -102,10 +107,15 @@ struct chunk_state {
 };
 void chunk_init(struct chunk_state *cs);
 /* Consumes bytes from buf; *consumed says how many (all forwardable as is). CHUNK_DONE once the
- * final "0\r\n\r\n" is consumed (bytes after it are not consumed). CHUNK_ERROR on a grammar error
- * (the bytes of the bad line are not consumed). */
+ * final "0\r\n\r\n" is consumed (bytes after it are not consumed). CHUNK_ERROR on a grammar error:
+ * consumption stops just before the offending byte (what was consumed is still a valid prefix of a
+ * chunked body) and the state stays in error. Results and the total consumed do not depend on how
+ * the input is split across calls. */
 enum chunk_result chunk_feed(struct chunk_state *cs, const char *buf, size_t len, size_t *consumed);
 /* Data bytes of the current chunk that may be passed through without inspection (for splice). */
 uint64_t chunk_data_pending(const struct chunk_state *cs);
+/* Records that n data bytes were passed through directly; n must be ≤ chunk_data_pending(cs).
+ * A larger n, or n > 0 outside chunk data, puts cs in the error state. */
+void chunk_skip_data(struct chunk_state *cs, uint64_t n);
 
 #endif
