@@ -3,7 +3,7 @@ that runs that image the way the seed compose stanza runs Tecnativa's (socket bi
 read-only, non-root with the socket's group, read-only root, no capabilities), but on the host
 network with a loopback port instead of an internal network.
 
-- SW_ENGINE_SOCK=/path/docker.sock reuses a running engine instead of starting one.
+- SW_ENGINE_SOCK=/path/docker.sock reuses a running engine (see tests/lib/private_engine.py).
 - SW_IMAGE_BINARY overrides the binary that goes into the image (default build/static/sockwarden).
 """
 
@@ -12,14 +12,17 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
 
 import pytest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from private_engine import private_engine  # noqa: E402
+
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-DOCKERD_SH = os.path.join(REPO, "tests", "lib", "dockerd.sh")
 DOCKER_CLI = os.environ.get("SW_DOCKER_CLI", "/usr/bin/docker")
 STATIC_BIN = os.path.join(REPO, "build", "static", "sockwarden")
 
@@ -81,19 +84,8 @@ class Engine:
 @pytest.fixture(scope="session")
 def engine(tmp_path_factory):
     cfg = str(tmp_path_factory.mktemp("dockercfg"))
-    sock = os.environ.get("SW_ENGINE_SOCK")
-    if sock:
-        yield Engine(sock, None, cfg)
-        return
-    p = subprocess.run(["bash", DOCKERD_SH, "start"], capture_output=True, text=True, timeout=180)
-    if p.returncode != 0:
-        pytest.exit("private dockerd failed to start:\n%s%s" % (p.stdout, p.stderr), returncode=3)
-    vals = dict(line.split("=", 1) for line in p.stdout.split() if "=" in line)
-    eng = Engine(vals["SW_DOCKER_SOCK"], vals["SW_DOCKERD_DIR"], cfg)
-    try:
-        yield eng
-    finally:
-        subprocess.run(["bash", DOCKERD_SH, "stop", eng.dir], timeout=180)
+    with private_engine() as (sock, directory):
+        yield Engine(sock, directory, cfg)
 
 
 @pytest.fixture(scope="session")
@@ -153,20 +145,10 @@ class Proxy:
         return socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
 
     def exchange(self, request, timeout=10):
-        """Sends raw bytes and reads until the proxy closes (bounded); returns what was read."""
-        s = self.connect(timeout)
-        try:
+        """Sends raw bytes; returns all the proxy sends until it closes (each read within timeout)."""
+        with self.connect(timeout) as s, s.makefile("rb") as f:
             s.sendall(request)
-            chunks = []
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                b = s.recv(65536)
-                if not b:
-                    return b"".join(chunks)
-                chunks.append(b)
-            raise AssertionError("proxy did not close within %s s" % timeout)
-        finally:
-            s.close()
+            return f.read()
 
     def describe(self):
         return "\n--- %s logs ---\n%s" % (self.name, self.logs()[-4000:])
