@@ -4,19 +4,10 @@
 
 #include "../../src/check.h"
 #include "check.h"
+#include "fake_env.h"
 
 static const char *const seed_env[] = {"CONTAINERS=1", "NETWORKS=1", "SERVICES=0",
                                        "TASKS=0",      "POST=0",     NULL};
-static const char *const *fake_env;
-
-static const char *fake_getenv(const char *name)
-{
-    size_t n = strlen(name);
-    for (const char *const *e = fake_env; e && *e; e++)
-        if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
-            return *e + n + 1;
-    return NULL;
-}
 
 static void load_config(struct config *c, const char *const *env)
 {

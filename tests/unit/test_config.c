@@ -5,19 +5,10 @@
 #include <stdint.h>
 
 #include "check.h"
+#include "fake_env.h"
 
-static const char *const *fake_env;
 static char warnings[16][256];
 static int nwarnings;
-
-static const char *fake_getenv(const char *name)
-{
-    size_t n = strlen(name);
-    for (const char *const *e = fake_env; e && *e; e++)
-        if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
-            return *e + n + 1;
-    return NULL;
-}
 
 static void collect_warning(const char *msg)
 {
