@@ -64,7 +64,7 @@ FUZZ_CC      ?= clang-14
 FUZZ_SECONDS ?= 300
 SMOKE_SECONDS ?= 20
 FUZZ_BINS := $(patsubst fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
-$(B)/fuzz/%: fuzz/%.c $(LIB_SRC) $(HDR) | $(B)/fuzz
+$(B)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(LIB_SRC) $(HDR) | $(B)/fuzz
 	$(FUZZ_CC) -std=c17 -D_GNU_SOURCE -DSW_VERSION='"$(VERSION)"' -g -O1 -Isrc \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $< $(LIB_SRC) -o $@
 fuzz: $(FUZZ_BINS)

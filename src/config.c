@@ -20,6 +20,7 @@ static const char *const other_vars[] = {
     "POST",
     "SOCKET_PATH",
     "BIND_CONFIG",
+    "METRICS_BIND",
     "DISABLE_IPV6",
     "LOG_LEVEL",
     "LOG_FORMAT",
@@ -435,34 +436,45 @@ static void bind_default(struct config *c)
     c->bind_default = true;
 }
 
-static int load_binds(const struct source *src, struct config *c, char *err, size_t errlen)
+/* A comma-separated list of listeners, as BIND_CONFIG and METRICS_BIND take. */
+static int parse_bind_list(const char *name, const char *v, struct bind *binds, size_t *n,
+                           char *err, size_t errlen)
 {
-    const char *v = lookup(src, "BIND_CONFIG");
-    const char *d = lookup(src, "DISABLE_IPV6");
-    c->disable_ipv6 = d && (ieq(d, "1") || ieq(d, "true") || ieq(d, "yes"));
-    if (!v || !*v) {
-        bind_default(c);
-        return 0;
-    }
-    c->nbinds = 0;
-    c->bind_default = false;
+    *n = 0;
     for (const char *s = v;; s++) {
         const char *end = strchr(s, ',');
         size_t len = end ? (size_t)(end - s) : strlen(s);
         char buf[80];
-        if (c->nbinds == CONFIG_MAX_BINDS)
-            return fail(err, errlen, "BIND_CONFIG has more than %d entries", CONFIG_MAX_BINDS);
-        if (parse_bind(s, len, &c->binds[c->nbinds]) < 0) {
+        if (*n == CONFIG_MAX_BINDS)
+            return fail(err, errlen, "%s has more than %d entries", name, CONFIG_MAX_BINDS);
+        if (parse_bind(s, len, &binds[*n]) < 0) {
             return fail(err, errlen,
-                        "BIND_CONFIG entry '%s' is not one of IP:PORT, :PORT, [IPv6]:PORT [v4v6], "
+                        "%s entry '%s' is not one of IP:PORT, :PORT, [IPv6]:PORT [v4v6], "
                         "/path/to.sock [mode NNN]",
-                        shown_n(s, len, buf, sizeof(buf)));
+                        name, shown_n(s, len, buf, sizeof(buf)));
         }
-        c->nbinds++;
+        (*n)++;
         if (!end)
             return 0;
         s = end;
     }
+}
+
+static int load_binds(const struct source *src, struct config *c, char *err, size_t errlen)
+{
+    const char *v = lookup(src, "BIND_CONFIG");
+    const char *d = lookup(src, "DISABLE_IPV6");
+    const char *m = lookup(src, "METRICS_BIND");
+    c->disable_ipv6 = d && (ieq(d, "1") || ieq(d, "true") || ieq(d, "yes"));
+    if (m && *m && parse_bind_list("METRICS_BIND", m, c->metrics_binds, &c->nmetrics, err,
+                                   errlen) < 0)
+        return -1;
+    if (!v || !*v) {
+        bind_default(c);
+        return 0;
+    }
+    c->bind_default = false;
+    return parse_bind_list("BIND_CONFIG", v, c->binds, &c->nbinds, err, errlen);
 }
 
 int config_duration_ms(const char *s, unsigned *out)

@@ -45,6 +45,8 @@ struct config {
     struct upstream_addr upstream;    /* SOCKET_PATH: path, unix://path, tcp://HOST:PORT */
     struct bind binds[CONFIG_MAX_BINDS];
     size_t nbinds;                    /* BIND_CONFIG; default [::]:2375 dual-stack */
+    struct bind metrics_binds[CONFIG_MAX_BINDS];
+    size_t nmetrics;                  /* METRICS_BIND; none by default */
     bool bind_default;                /* true when BIND_CONFIG was not given (fallback to IPv4 allowed) */
     bool disable_ipv6;                /* DISABLE_IPV6 ∈ {1,true,yes} (case-insensitive) */
     enum log_level log_level;         /* LOG_LEVEL, default info */

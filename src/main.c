@@ -69,21 +69,26 @@ static int serve(int argc, char **argv)
     static struct config c;
     if (load(&c, argc, argv) < 0)
         return 2;
-    struct listener ls[CONFIG_MAX_BINDS];
+    struct listener ls[2 * CONFIG_MAX_BINDS];
     char err[512];
-    int n = net_listen(&c, ls, err, sizeof err);
-    if (n < 0) {
+    int n = net_listen(c.binds, c.nbinds, c.bind_default, ls, err, sizeof err);
+    int m = n < 0 ? -1 : net_listen(c.metrics_binds, c.nmetrics, false, ls + n, err, sizeof err);
+    if (n < 0 || m < 0) {
+        for (int i = 0; i < n; i++)
+            close(ls[i].fd);
         log_msg(LOG_ERR, "%s", err);
         fprintf(stderr, "sockwarden: %s\n", err);
         return 1;
     }
+    for (int i = n; i < n + m; i++)
+        ls[i].metrics = 1;
     log_msg(LOG_NOTICE, "sockwarden %s starting; engine at %s%s", SW_VERSION,
             c.upstream.kind == UP_UNIX ? "" : "tcp://",
             c.upstream.kind == UP_UNIX ? c.upstream.path : c.upstream.host);
-    for (int i = 0; i < n; i++)
-        log_msg(LOG_NOTICE, "listening on %s", ls[i].name);
+    for (int i = 0; i < n + m; i++)
+        log_msg(LOG_NOTICE, "listening on %s%s", ls[i].name, ls[i].metrics ? " (metrics)" : "");
     config_report(&c, report_line);
-    return proxy_run(&c, ls, n);
+    return proxy_run(&c, ls, n + m);
 }
 
 int main(int argc, char **argv)

@@ -84,7 +84,7 @@ static int listen_tcp_addr(struct sockaddr_storage *ss, socklen_t sl, bool dual)
     return fd;
 }
 
-static int listen_tcp(const struct config *c, const struct bind *b, struct listener *l, char *err,
+static int listen_tcp(bool fallback, const struct bind *b, struct listener *l, char *err,
                       size_t errlen)
 {
     struct sockaddr_storage ss;
@@ -95,7 +95,7 @@ static int listen_tcp(const struct config *c, const struct bind *b, struct liste
     }
     bool v6any = ss.ss_family == AF_INET6 && b->host_any;
     int fd = listen_tcp_addr(&ss, sl, v6any && !b->v6only);
-    if (fd < 0 && v6any && c->bind_default &&
+    if (fd < 0 && v6any && fallback &&
         (fd == -EAFNOSUPPORT || fd == -EADDRNOTAVAIL || fd == -EPROTONOSUPPORT)) {
         log_msg(LOG_WARNING,
                 "IPv6 is unavailable here (%s); listening on 0.0.0.0:%d instead "
@@ -162,19 +162,21 @@ static int listen_unix(const struct bind *b, struct listener *l, char *err, size
     return 0;
 }
 
-int net_listen(const struct config *c, struct listener *out, char *err, size_t errlen)
+int net_listen(const struct bind *binds, size_t n, bool fallback, struct listener *out, char *err,
+               size_t errlen)
 {
-    for (size_t i = 0; i < c->nbinds; i++) {
-        const struct bind *b = &c->binds[i];
+    for (size_t i = 0; i < n; i++) {
+        const struct bind *b = &binds[i];
+        out[i].metrics = 0;
         int r = b->kind == BIND_UNIX ? listen_unix(b, &out[i], err, errlen)
-                                     : listen_tcp(c, b, &out[i], err, errlen);
+                                     : listen_tcp(fallback, b, &out[i], err, errlen);
         if (r < 0) {
             while (i-- > 0)
                 close(out[i].fd);
             return -1;
         }
     }
-    return (int)c->nbinds;
+    return (int)n;
 }
 
 int net_upstream_connect(const struct upstream_addr *u, int *in_progress)

@@ -8,6 +8,7 @@
 #ifndef SW_NET_H
 #define SW_NET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -19,8 +20,10 @@ struct listener {
     char name[160]; /* for logs: "[::]:2375", "/run/sockwarden.sock" */
 };
 
-/* Returns the number of listeners opened (== c->nbinds) or -1 with err filled. */
-int net_listen(const struct config *c, struct listener *out, char *err, size_t errlen);
+/* Opens one listener per bind; returns n, or -1 with err filled. fallback: a dual-stack "[::]"
+ * bind may fall back to 0.0.0.0 where IPv6 is unavailable (only for the default listener). */
+int net_listen(const struct bind *binds, size_t n, bool fallback, struct listener *out, char *err,
+               size_t errlen);
 
 /* Returns fd ≥ 0 and sets *in_progress; or -errno. */
 int net_upstream_connect(const struct upstream_addr *u, int *in_progress);

@@ -54,6 +54,7 @@ struct conn {
     uint32_t rfwd;   /* bytes at the front of rbuf cleared for the engine */
     uint32_t ufwd;   /* bytes at the front of ubuf cleared for the client */
     uint32_t uparse; /* bytes at the front of ubuf already framed (interim heads) */
+    uint32_t scanned; /* bytes of a pending request head already searched for a line end */
     uint8_t rq, rs, route, dl;
     uint8_t req_body, resp_body;
     bool c_rd, c_wr, u_rd, u_wr;
@@ -482,6 +483,16 @@ static void parse_head(struct conn *c)
     struct http_error err;
     if (!c->rbuf.len)
         return;
+    /* Parse again only when a line ended: a client trickling bytes costs a scan of the new bytes,
+     * not of the whole head each time. */
+    if (c->scanned < c->rbuf.len && c->rbuf.len < cfg->limits.max_head_bytes &&
+        !memchr(buf_head(&c->rbuf) + c->scanned, '\n', c->rbuf.len - c->scanned)) {
+        c->scanned = c->rbuf.len;
+        if (c->c_eof)
+            conn_kill(c);
+        return;
+    }
+    c->scanned = c->rbuf.len;
     int r = http_parse_request(buf_head(&c->rbuf), c->rbuf.len, &cfg->limits, &req, &err);
     if (r < 0) {
         c->t_start = now_ms();
@@ -492,6 +503,7 @@ static void parse_head(struct conn *c)
         return;
     }
     if (r > 0) {
+        c->scanned = 0;
         handle_request(c, &req);
         return;
     }

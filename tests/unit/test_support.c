@@ -1,0 +1,144 @@
+/* Unit tests for the small support modules: errpage, metrics, log escaping, the buffer pool. */
+#include <stdlib.h>
+
+#include "buf.h"
+#include "check.h"
+#include "errpage.h"
+#include "log.h"
+#include "metrics.h"
+
+static void test_403_bytes(void)
+{
+    static const char want[] =
+        "HTTP/1.0 403 Forbidden\r\ncache-control: no-cache\r\ncontent-type: text/html\r\n\r\n"
+        "<html><body><h1>403 Forbidden</h1>\nRequest forbidden by administrative rules.\n"
+        "</body></html>\n\n";
+    size_t len, head;
+    const char *p = errpage_403(&len, &head);
+    CHECK(len == sizeof want - 1 && memcmp(p, want, len) == 0, "403 bytes differ from Tecnativa's");
+    CHECK(head == strlen("HTTP/1.0 403 Forbidden\r\ncache-control: no-cache\r\n"
+                         "content-type: text/html\r\n\r\n"),
+          "403 head length %zu", head);
+}
+
+static void test_error_pages(void)
+{
+    static const int codes[] = {400, 404, 408, 413, 414, 417, 431, 501, 502, 503, 504, 505};
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        char buf[1024], line[64];
+        size_t n = errpage_format(buf, sizeof buf, codes[i], "why it failed", false);
+        buf[n] = '\0';
+        snprintf(line, sizeof line, "HTTP/1.0 %d %s\r\n", codes[i], errpage_status_text(codes[i]));
+        CHECK(strncmp(buf, line, strlen(line)) == 0, "status line for %d: %.40s", codes[i], buf);
+        CHECK(strstr(buf, "sockwarden: why it failed") != NULL, "reason missing for %d", codes[i]);
+        CHECK(strstr(buf, "\r\n\r\n<html>") != NULL, "body for %d", codes[i]);
+        size_t h = errpage_format(buf, sizeof buf, codes[i], "why", true);
+        buf[h] = '\0';
+        CHECK(h > 4 && strcmp(buf + h - 4, "\r\n\r\n") == 0 && !strstr(buf, "<html>"),
+              "HEAD answer for %d has a body", codes[i]);
+    }
+    char small[40];
+    size_t n = errpage_format(small, sizeof small, 400, "a long reason that cannot fit", false);
+    CHECK(n == sizeof small - 1 && small[n] == '\0', "truncation %zu", n);
+    CHECK(strcmp(errpage_status_text(503), "Service Unavailable") == 0, "503 text");
+}
+
+static void test_log_escape(void)
+{
+    static const struct {
+        const char *in;
+        bool json;
+        const char *want;
+    } cases[] = {
+        {"/containers/json", false, "/containers/json"},
+        {"a\nb", false, "a\\x0ab"},
+        {"a\r\nfake line", false, "a\\x0d\\x0afake line"},
+        {"q\"uote", false, "q\\x22uote"},
+        {"back\\slash", false, "back\\x5cslash"},
+        {"\xc3\xa9", false, "\\xc3\\xa9"},
+        {"a\nb", true, "a\\u000ab"},
+        {"q\"uote", true, "q\\u0022uote"},
+        {"tab\there", true, "tab\\u0009here"},
+        {"", true, ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[128];
+        size_t n = log_escape(out, 0, sizeof out, cases[i].in, cases[i].json);
+        CHECK_STR(out, n, cases[i].want, cases[i].in);
+    }
+    char tiny[10];
+    size_t n = log_escape(tiny, 0, sizeof tiny, "\n\n\n\n\n\n", false);
+    CHECK(n < sizeof tiny && tiny[n] == '\0', "escape stays in bounds (%zu)", n);
+}
+
+static void test_metrics(void)
+{
+    metrics_reset();
+    metrics_request("allow", "containers", 200, 100, 3);
+    metrics_request("allow", "containers", 200, 50, 700);
+    metrics_request("deny", "none", 403, 170, 0);
+    metrics_upstream_error(metrics_cause_from_errno(2 /* ENOENT */));
+    metrics_connection_opened();
+    struct metrics_gauges g = {5, 2, 3};
+    size_t need = metrics_render(NULL, 0, &g);
+    char *buf = malloc(need + 1);
+    size_t n = metrics_render(buf, need + 1, &g);
+    CHECK(n == need, "render length %zu vs %zu", n, need);
+    CHECK(strstr(buf, "sockwarden_requests_total{decision=\"allow\",section=\"containers\","
+                      "status=\"200\"} 2\n") != NULL,
+          "allow series");
+    CHECK(strstr(buf, "{decision=\"deny\",section=\"none\",status=\"403\"} 1\n") != NULL, "deny");
+    CHECK(strstr(buf, "sockwarden_response_bytes_total 320\n") != NULL, "bytes");
+    CHECK(strstr(buf, "sockwarden_upstream_errors_total{cause=\"no_socket\"} 1\n") != NULL,
+          "cause");
+    CHECK(strstr(buf, "_bucket{le=\"0.005\"} 2\n") != NULL, "histogram cumulative");
+    CHECK(strstr(buf, "_bucket{le=\"+Inf\"} 3\n") != NULL, "histogram total");
+    CHECK(strstr(buf, "sockwarden_tunnels_active 2\n") != NULL, "tunnels gauge");
+    free(buf);
+    /* Bounded label sets: far more distinct statuses than series slots. */
+    for (int s = 100; s < 100 + 3 * METRICS_MAX_SERIES; s++)
+        metrics_request("allow", "images", s, 1, 1);
+    need = metrics_render(NULL, 0, &g);
+    buf = malloc(need + 1);
+    metrics_render(buf, need + 1, &g);
+    CHECK(strstr(buf, "decision=\"other\"") != NULL, "overflow series");
+    size_t lines = 0;
+    for (char *p = buf; (p = strstr(p, "sockwarden_requests_total{")); p++)
+        lines++;
+    CHECK(lines == METRICS_MAX_SERIES, "series bounded: %zu", lines);
+    free(buf);
+}
+
+static void test_buf_pool(void)
+{
+    struct buf a = {0}, b = {0};
+    size_t base = buf_in_use();
+    CHECK(buf_get(&a) == 0 && a.cap == BUF_SIZE && a.len == 0, "get");
+    CHECK(buf_in_use() == base + 1, "in use");
+    memcpy(buf_tail(&a), "hello", 5);
+    a.len = 5;
+    buf_consume(&a, 2);
+    CHECK(a.off == 2 && a.len == 3 && memcmp(buf_head(&a), "llo", 3) == 0, "consume");
+    buf_compact(&a);
+    CHECK(a.off == 0 && memcmp(a.p, "llo", 3) == 0, "compact");
+    CHECK(buf_grow(&a, 70000) == 0 && a.cap == 70000 && memcmp(a.p, "llo", 3) == 0, "grow");
+    buf_consume(&a, 3);
+    CHECK(a.off == 0 && a.len == 0, "empty resets offset");
+    buf_put(&a);
+    CHECK(a.p == NULL && buf_in_use() == base, "put");
+    buf_put(&a); /* no-op */
+    CHECK(buf_get(&b) == 0, "reuse");
+    size_t pooled = buf_pool_free_count();
+    buf_put(&b);
+    CHECK(buf_pool_free_count() == pooled + 1, "returned to pool");
+}
+
+int main(void)
+{
+    test_403_bytes();
+    test_error_pages();
+    test_log_escape();
+    test_metrics();
+    test_buf_pool();
+    return TEST_SUMMARY("support");
+}
