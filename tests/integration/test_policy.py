@@ -2,6 +2,7 @@
 Tecnativa's permission matrix (tecnativa.md §1.5) holds with the real docker CLI."""
 
 import os
+import time
 
 import pytest
 
@@ -68,8 +69,14 @@ def test_refused_request_closes_keepalive(proxy):
 def test_refusal_is_logged(proxy):
     ep = proxy()
     assert_forbidden_bytes(raw_exchange(ep, b"GET /v1.41/info HTTP/1.1\r\nHost: x\r\n\r\n"))
-    log = ep.log_text()
-    assert any("/info" in l and "403" in l for l in log.splitlines()), log[-2000:]
+    # One access line per request, written promptly (not held in a buffer until exit).
+    deadline = time.monotonic() + 5
+    while True:
+        log = ep.log_text()
+        if any("/info" in l and "403" in l for l in log.splitlines()):
+            break
+        assert time.monotonic() < deadline, "no access line for the refusal:\n" + log[-2000:]
+        time.sleep(0.1)
 
 
 # --- Tecnativa's matrix ---------------------------------------------------------------------
