@@ -1,7 +1,8 @@
 #!/bin/bash
 # Builds the static binary, then runs the image suite (tests/image) against a private dockerd:
 # the image is built there from the Dockerfile and run the seed's way. Writes
-# build/results/image as "image <passed> <failed>" and exits non-zero on any failure.
+# build/results/image as "image <passed> <failed>" and exits non-zero on any failure. Also checks
+# examples/*.yml with docker-compose (installed from Debian when missing).
 set -u
 cd "$(dirname "$0")/../.."
 mkdir -p build/results
@@ -11,6 +12,14 @@ if ! make --no-print-directory -s static; then
     echo "image: make static failed"
     echo "image: 0 passed, 1 failed"
     exit 1
+fi
+
+# The compose examples are checked with Debian's docker-compose (and its python3-yaml).
+if ! command -v docker-compose >/dev/null 2>&1; then
+    echo "image: installing docker-compose (Debian) to check examples/"
+    { apt-get install -y -q --no-install-recommends docker-compose ||
+        { apt-get update -q && apt-get install -y -q --no-install-recommends docker-compose; }; } \
+        </dev/null >/dev/null 2>&1 || echo "image: docker-compose could not be installed"
 fi
 
 out=$(mktemp)
