@@ -29,6 +29,7 @@ Special routes used by the tests (all under /containers/ID/…, ID chosen by the
   GET /containers/rst/json            partial response, then a TCP/unix reset (SO_LINGER 0)
   GET /containers/cut/json            partial response, then a plain close
   GET /containers/ID/json?delay=S     answers after S seconds
+  any request with ?stall=S           waits S seconds before reading the request body
   POST /containers/missing/attach, POST /exec/missing/start   404, never hijacked
 
 Usage: fake_engine.py --socket PATH | --tcp PORT  --log FILE   (prints "ready" once listening)
@@ -352,13 +353,17 @@ class Engine:
         self.log.write(ev="request", conn=cid, seq=seq, method=method, target=target, path=path,
                        route=route, proto=proto, headers=headers, framing=kind, length=length,
                        executed=executed, status=status)
+        query = urllib.parse.parse_qs(target.split("?", 1)[1]) if "?" in target else {}
+        if "stall" in query:  # an engine that takes its time before reading the body
+            time.sleep(float(query["stall"][0]))
         if hget(headers, "Expect") and (kind == "chunked" or length > 0):
             sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
         if kind == "chunked":
             got = read_chunked(rd)
         else:
-            rd.read(length)
-            got = length
+            got = 0
+            while got < length:  # in pieces: a body may be large
+                got += len(rd.read(min(length - got, 1 << 20)))
         self.log.write(ev="body", conn=cid, seq=seq, bytes=got)
         keep = self.respond(sock, rd, cid, method, path, route, target, status, headers, close)
         if keep and method == "POST":

@@ -17,6 +17,12 @@ REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 FAKE = os.path.join(HERE, "fake_engine.py")
 PYTHON = "/usr/bin/python3"
 
+# For tests that measure RSS: ASan keeps freed memory in a quarantine (256 MB by default), which
+# would show up as growth that the plain build does not have. A small quarantine keeps the figures
+# about the proxy while use-after-free detection still covers recent frees.
+ASAN_MEASURE = ("detect_leaks=1:halt_on_error=1:abort_on_error=0:quarantine_size_mb=1:"
+                "thread_local_quarantine_size_kb=64")
+
 SANITIZER_MARKERS = re.compile(
     r"AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:|==\d+==ERROR"
 )
@@ -47,6 +53,41 @@ def rss_kib(pid):
 
 def fd_count(pid):
     return len(os.listdir("/proc/%d/fd" % pid))
+
+
+def settled_fds(pid, timeout=3.0):
+    """The fd count once connections that are closing have closed (stable for 0.3 s)."""
+    deadline = time.monotonic() + timeout
+    last, since = fd_count(pid), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        n = fd_count(pid)
+        if n != last:
+            last, since = n, time.monotonic()
+        elif time.monotonic() - since >= 0.3:
+            break
+    return last
+
+
+def record_figure(name, **values):
+    """Appends one line of measurements to build/results/adversarial-figures.txt (or $SW_FIGURES)
+    and prints it, so run.sh and the report can show them."""
+    path = os.environ.get("SW_FIGURES",
+                          os.path.join(REPO, "build", "results", "adversarial-figures.txt"))
+    line = name + " " + " ".join("%s=%s" % kv for kv in values.items())
+    print(line)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "a") as f:
+        f.write(line + "\n")
+
+
+def raise_nofile(want):
+    """Raises this process's soft RLIMIT_NOFILE (children, such as the proxy, inherit it)."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = min(max(soft, want), hard)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return target
 
 
 # ---- the fake engine ------------------------------------------------------------------------------
