@@ -31,7 +31,7 @@ TECNATIVA_ENV = {
 
 
 def sockwarden_bin():
-    return os.environ.get("SW_BIN", os.path.join(REPO, "build", "sockwarden"))
+    return os.path.abspath(os.environ.get("SW_BIN", os.path.join(REPO, "build", "sockwarden")))
 
 
 def free_port():

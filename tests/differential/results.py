@@ -4,6 +4,7 @@ renders the summary table. Results are cached per flag set for the whole pytest 
 import collections
 import functools
 import os
+import re
 import subprocess
 import urllib.parse
 
@@ -15,6 +16,7 @@ REQUESTS = load_requests()
 CONFIGS = load_configs()
 CONFIG_FLAGS = dict(CONFIGS)
 SUMMARY = os.path.join(REPO, "build", "differential", "summary.txt")
+SANITIZER = re.compile(r"AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:")
 
 Outcome = collections.namedtuple(
     "Outcome", "req env hap_status hap_seen sw_status sw_seen category problem")
@@ -45,6 +47,9 @@ def outcomes(name):
         for p in (hap, sw):
             if p.upstream.errors:
                 raise RuntimeError("fake upstream of %s: %s" % (p.name, p.upstream.errors[:5]))
+        # With SW_BIN=build/asan/sockwarden, a sanitizer report fails the run.
+        if SANITIZER.search(sw.log_text()):
+            raise RuntimeError("sanitizer report from sockwarden:\n" + _tail(sw))
     return tuple(rows)
 
 
