@@ -17,7 +17,7 @@ B  := build
 BA := build/asan
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all test unit integration adversarial valgrind fuzz fuzz-smoke static bench clean format deps image run
+.PHONY: all test unit integration adversarial differential valgrind fuzz fuzz-smoke static bench clean format deps image run
 
 all: $(B)/sockwarden
 
@@ -50,6 +50,12 @@ valgrind: $(UNIT_PLAIN) $(B)/sockwarden
 
 integration: $(BA)/sockwarden $(B)/sockwarden
 	@tests/integration/run.sh
+
+adversarial: $(BA)/sockwarden $(B)/sockwarden
+	@tests/adversarial/run.sh
+
+differential: $(BA)/sockwarden $(B)/sockwarden
+	@SW_BIN=$(BA)/sockwarden tests/differential/run.sh
 
 # `make test` installs what it needs (Debian packages, npm modules) and runs everything.
 test: deps

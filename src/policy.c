@@ -166,10 +166,25 @@ enum route_kind policy_route(const char *method, size_t method_len, const struct
     return route_of(method_of(method, method_len), &s);
 }
 
-/* ALLOW_START & co.: POST /containers/{id}/<verb>; returns the flag name or NULL. */
+/* Container ids and names are [A-Za-z0-9_.-]+ (Tecnativa's class for these rules too). */
+static bool container_id(struct seg s)
+{
+    if (s.len == 0)
+        return false;
+    for (size_t i = 0; i < s.len; i++) {
+        char ch = s.p[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '_' || ch == '.' || ch == '-'))
+            return false;
+    }
+    return true;
+}
+
+/* ALLOW_START & co.: exactly POST /containers/{id}/<verb>, with a plain one-segment id: these
+ * flags open single verbs, so nothing else may ride on them. Returns the flag name or NULL. */
 static const char *verb_rule(const struct policy *p, enum method m, const struct segs *s)
 {
-    if (m != M_POST || s->count < 3 || !seg_is(s->first, "containers"))
+    if (m != M_POST || s->count != 3 || !seg_is(s->first, "containers") || !container_id(s->prev))
         return NULL;
     for (size_t i = 0; i < sizeof(verb_rules) / sizeof(verb_rules[0]); i++)
         if (p->allow[verb_rules[i].flag] && seg_is(s->last, verb_rules[i].verb))
