@@ -1,8 +1,8 @@
 #!/bin/bash
 # Builds the static binary, then runs the image suite (tests/image) against a private dockerd:
 # the image is built there from the Dockerfile and run the seed's way. Writes
-# build/results/image as "image <passed> <failed>" and exits non-zero on any failure. Also checks
-# examples/*.yml with docker-compose (installed from Debian when missing).
+# build/results/image as "image <passed> <failed>" and exits non-zero on any failure. Also checks the
+# examples (docker-compose, installed from Debian when missing) and the docs against the source.
 set -u
 cd "$(dirname "$0")/../.."
 mkdir -p build/results

@@ -1,0 +1,130 @@
+"""The man page, the migration table and the image's ENV against the source they describe."""
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+MAN_MD = os.path.join(REPO, "docs", "sockwarden.8.md")
+MAN = os.path.join(REPO, "docs", "sockwarden.8")
+BINARY = os.path.join(REPO, "build", "static", "sockwarden")
+
+
+def read(*path):
+    with open(os.path.join(REPO, *path), encoding="utf-8") as f:
+        return f.read()
+
+
+def c_string_array(source, name):
+    """The string literals of `... name[...] = { ... };` in a C file."""
+    m = re.search(r"\b%s\s*\[[^]]*\]\s*=\s*\{(.*?)\};" % re.escape(name), source, re.S)
+    assert m, "array %s not found" % name
+    return re.findall(r'"([^"]*)"', m.group(1))
+
+
+def known_variables():
+    config, policy = read("src", "config.c"), read("src", "policy.c")
+    names = c_string_array(config, "other_vars")
+    names += c_string_array(policy, "section_env") + c_string_array(policy, "allow_env")
+    assert len(names) > 40, names
+    return names
+
+
+def dockerfile_env():
+    text = read("Dockerfile").replace("\\\n", " ")
+    env = {}
+    for line in text.splitlines():
+        if line.startswith("ENV "):
+            env.update(kv.split("=", 1) for kv in line[4:].split())
+    return env
+
+
+def test_man_page_is_generated_from_the_markdown():
+    p = subprocess.run(
+        [sys.executable, os.path.join(REPO, "packaging", "md2man.py"), MAN_MD],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+    )
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == read("docs", "sockwarden.8"), (
+        "docs/sockwarden.8 is stale: packaging/md2man.py docs/sockwarden.8.md > docs/sockwarden.8"
+    )
+
+
+def test_man_page_renders_without_warnings():
+    p = subprocess.run(
+        ["groff", "-man", "-ww", "-z", MAN],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=dict(os.environ, LC_ALL="C.UTF-8"),
+    )
+    assert p.returncode == 0 and not p.stderr, p.stderr
+
+
+@pytest.mark.parametrize("doc", ["docs/sockwarden.8.md", "docs/MIGRATING.md"])
+def test_every_variable_is_documented(doc):
+    text = read(*doc.split("/"))
+    missing = [v for v in known_variables() if "`%s`" % v not in text]
+    assert not missing, "%s does not document %s" % (doc, missing)
+
+
+def test_man_page_covers_commands_signals_and_exit_codes():
+    text = read("docs", "sockwarden.8.md")
+    main = read("src", "main.c")
+    for cmd in re.findall(r'strcmp\(argv\[1\], "([^"]+)"\)', main):
+        assert "`%s" % cmd in text or "`sockwarden %s" % cmd in text, cmd
+    signals = re.findall(r"sigaddset\(&set, (SIG[A-Z0-9]+)\)", read("src", "proxy.c"))
+    assert signals, "no signals found in src/proxy.c"
+    section = text.split("## SIGNALS", 1)[1].split("\n## ", 1)[0]
+    for sig in signals:
+        assert sig in section, sig
+    status = text.split("## EXIT STATUS", 1)[1].split("\n## ", 1)[0]
+    for code in ("`0`", "`1`", "`2`"):
+        assert code in status
+
+
+def test_image_env_changes_no_decision():
+    """The Dockerfile's ENV spells out defaults; with it the binary must decide exactly as without."""
+    env = dockerfile_env()
+    for k in ("SOCKET_PATH", "LOG_LEVEL", "SHUTDOWN_GRACE"):
+        env.pop(k)
+    policy = read("src", "policy.c")
+    lines = []
+    for path in c_string_array(policy, "section_path"):
+        for method in ("GET", "POST", "DELETE"):
+            lines.append("%s /v1.41%s/x" % (method, path))
+    for verb in ("start", "stop", "restart", "kill", "pause", "unpause", "archive", "export",
+                 "logs", "top", "changes", "stats", "exec", "attach/ws"):
+        lines.append("POST /containers/abc/%s" % verb)
+        lines.append("GET /containers/abc/%s" % verb)
+    stdin = "\n".join(lines) + "\n"
+
+    def verdicts(extra):
+        p = subprocess.run(
+            [BINARY, "check", "-"],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=extra,
+            timeout=60,
+        )
+        assert p.returncode in (0, 1), p.stdout + p.stderr
+        return p.stdout
+
+    plain, shipped = verdicts({}), verdicts(env)
+    assert plain.count("\n") == len(lines)
+    assert plain == shipped
+
+
+def test_image_env_holds_every_flag():
+    env = dockerfile_env()
+    policy = read("src", "policy.c")
+    flags = c_string_array(policy, "section_env") + c_string_array(policy, "allow_env")
+    missing = [f for f in flags + ["POST"] if f not in env]
+    assert not missing, "Dockerfile ENV lacks %s" % missing
