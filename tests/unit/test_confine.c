@@ -230,19 +230,25 @@ static void test_landlock_plan(void)
     }
 }
 
-/* ---- fixtures ---------------------------------------------------------------------------------
- */
+/* ---- fixtures ---------------------------------------------------------------------------- */
+
+/* A pathname or (abstract) an abstract unix address; returns its length. */
+static socklen_t unix_addr(const char *path, bool abstract, struct sockaddr_un *sa)
+{
+    memset(sa, 0, sizeof *sa);
+    sa->sun_family = AF_UNIX;
+    if (!abstract) {
+        snprintf(sa->sun_path, sizeof sa->sun_path, "%s", path);
+        return sizeof *sa;
+    }
+    snprintf(sa->sun_path + 1, sizeof sa->sun_path - 1, "%s", path);
+    return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(path));
+}
 
 static int listen_unix(const char *path, bool abstract)
 {
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    socklen_t len = sizeof sa;
-    if (abstract) {
-        snprintf(sa.sun_path + 1, sizeof sa.sun_path - 1, "%s", path);
-        len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(path));
-    } else {
-        snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
-    }
+    struct sockaddr_un sa;
+    socklen_t len = unix_addr(path, abstract, &sa);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0 || bind(fd, (struct sockaddr *)&sa, len) < 0 || listen(fd, 64) < 0) {
         perror(path);
@@ -299,8 +305,7 @@ static void teardown(void)
         fprintf(stderr, "could not remove %s\n", dir);
 }
 
-/* ---- children ----------------------------------------------------------------------------------
- */
+/* ---- children ---------------------------------------------------------------------------- */
 
 typedef int (*child_fn)(const void *arg);
 
@@ -336,14 +341,8 @@ static const char *describe(int st, char *buf, size_t cap)
 
 static int connect_unix(const char *path, bool abstract)
 {
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    socklen_t len = sizeof sa;
-    if (abstract) {
-        snprintf(sa.sun_path + 1, sizeof sa.sun_path - 1, "%s", path);
-        len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(path));
-    } else {
-        snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
-    }
+    struct sockaddr_un sa;
+    socklen_t len = unix_addr(path, abstract, &sa);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -errno;
@@ -573,8 +572,7 @@ static void test_seccomp(void)
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "SECCOMP=log: %s", describe(st, d, sizeof d));
 }
 
-/* ---- Landlock ----------------------------------------------------------------------------------
- */
+/* ---- Landlock ---------------------------------------------------------------------------- */
 
 static int landlock_on(const struct confine_opts *o)
 {
