@@ -83,7 +83,7 @@ _sw_pids_under() {
     local p
     for p in /proc/[0-9]*; do
         [ "${p#/proc/}" = "$BASHPID" ] && continue
-        tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "$1/" && echo "${p#/proc/}"
+        tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -qF -- "$1/" && echo "${p#/proc/}"
     done
 }
 
