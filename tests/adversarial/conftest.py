@@ -81,3 +81,29 @@ def private_engine(workdir, request):
     e = FakeEngine(d, "engine").start()
     yield e
     e.kill()
+
+
+# ---- a private real dockerd ---------------------------------------------------------------------
+
+DOCKERD_SH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib", "dockerd.sh")
+
+
+@pytest.fixture(scope="session")
+def real_engine():
+    """The socket of a private dockerd with sw-busybox:latest (tests/lib/dockerd.sh), or of the one
+    named by SW_ENGINE_SOCK. Skips when dockerd cannot run here."""
+    import subprocess
+    sock = os.environ.get("SW_ENGINE_SOCK")
+    if sock:
+        yield sock
+        return
+    if os.geteuid() != 0 or not os.access("/usr/sbin/dockerd", os.X_OK):
+        pytest.skip("a private dockerd needs root and /usr/sbin/dockerd")
+    p = subprocess.run(["bash", DOCKERD_SH, "start"], capture_output=True, text=True, timeout=180)
+    if p.returncode != 0:
+        pytest.fail("private dockerd failed to start:\n%s%s" % (p.stdout, p.stderr))
+    vals = dict(line.split("=", 1) for line in p.stdout.split() if "=" in line)
+    try:
+        yield vals["SW_DOCKER_SOCK"]
+    finally:
+        subprocess.run(["bash", DOCKERD_SH, "stop", vals["SW_DOCKERD_DIR"]], timeout=180)
