@@ -182,6 +182,18 @@ def test_exec_no_stdin(proxy, idle_container):
     assert rc.returncode == 7 and rc.stderr == "e\n", (rc.returncode, rc.stderr)
 
 
+def test_exec_and_run_tty(proxy, idle_container):
+    """With a TTY the hijacked stream is raw, not multiplexed."""
+    ep = proxy(EXEC=1, **RW)
+    p = ep.docker("exec", "-t", idle_container, "echo", "hi", binary=True)
+    assert p.returncode == 0, (p.stderr, ep.log_tail())
+    assert p.stdout == b"hi\r\n"
+    r = ep.docker("run", "--rm", "-t", "--network", "none", IMAGE, "sh", "-c", "echo t; tty",
+                  binary=True)
+    assert r.returncode == 0, (r.stderr, ep.log_tail())
+    assert r.stdout.startswith(b"t\r\n/dev/pts/"), r.stdout
+
+
 def test_exec_stdin(proxy, idle_container):
     ep = proxy(EXEC=1, **RW)
     p = ep.docker("exec", "-i", idle_container, "cat", input="data\n")
@@ -257,7 +269,7 @@ def test_cp_both_ways(proxy, idle_container, scratch_dir, engine):
 
 
 def test_build_scratch(proxy, scratch_dir, engine, cleanup):
-    ep = proxy(BUILD=1, IMAGES=1, POST=1)
+    ep = proxy(BUILD=1, POST=1)
     blob = os.urandom(200 * 1024)
     with open(os.path.join(scratch_dir, "file.bin"), "wb") as f:
         f.write(blob)
