@@ -1,8 +1,8 @@
 #!/bin/bash
 # Builds the static binary, then runs the image suite (tests/image) against a private dockerd:
 # the image is built there from the Dockerfile and run the seed's way. Writes
-# build/results/image as "image <passed> <failed>" and exits non-zero on any failure. Also checks the
-# examples (docker-compose, installed from Debian when missing) and the docs against the source.
+# build/results/image as "image <passed> <failed>" and exits non-zero on any failure. Also runs it
+# on a rootless engine, and checks the examples and the docs against the source.
 set -u
 cd "$(dirname "$0")/../.."
 mkdir -p build/results
@@ -14,12 +14,17 @@ if ! make --no-print-directory -s static; then
     exit 1
 fi
 
-# The compose examples are checked with Debian's docker-compose (and its python3-yaml).
-if ! command -v docker-compose >/dev/null 2>&1; then
-    echo "image: installing docker-compose (Debian) to check examples/"
-    { apt-get install -y -q --no-install-recommends docker-compose ||
-        { apt-get update -q && apt-get install -y -q --no-install-recommends docker-compose; }; } \
-        </dev/null >/dev/null 2>&1 || echo "image: docker-compose could not be installed"
+# Debian packages this suite needs beyond tools/install-deps.sh: docker-compose (checks examples/),
+# rootlesskit and uidmap (a rootless engine, the seed's set-up). Installed when missing.
+need=()
+for pair in docker-compose:docker-compose rootlesskit:rootlesskit newuidmap:uidmap; do
+    command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
+done
+if [ ${#need[@]} -gt 0 ]; then
+    echo "image: installing ${need[*]} (Debian)"
+    { apt-get install -y -q --no-install-recommends "${need[@]}" ||
+        { apt-get update -q && apt-get install -y -q --no-install-recommends "${need[@]}"; }; } \
+        </dev/null >/dev/null 2>&1 || echo "image: could not install ${need[*]}"
 fi
 
 out=$(mktemp)
