@@ -445,7 +445,29 @@ BARE = [
     Case("hdr-expect-continue", GET_LIST + b"Expect: 100-continue\r\nContent-Length: 2\r\n\r\n{}",
          [100, 200], engine=[R_LIST]),
     Case("hdr-expect-other", GET_LIST + b"Expect: 200-ok\r\n\r\n", [417]),
+    # Hop-by-hop abuse: naming a framing header in Connection must not make it vanish upstream
+    # while its body is still forwarded (the engine would then parse the body as a request).
+    Case("hop-conn-cl", GET_LIST + b"Connection: Content-Length\r\nContent-Length: %d\r\n\r\n"
+         % len(S_CREATE) + S_CREATE, [200], engine=[R_LIST],
+         check=lambda reqs: _framed(reqs, "length", len(S_CREATE))),
+    Case("hop-conn-te", GET_LIST + b"Connection: Transfer-Encoding\r\nTransfer-Encoding: chunked\r\n"
+         b"\r\n%x\r\n" % len(S_CREATE) + S_CREATE + b"\r\n0\r\n\r\n", [200], engine=[R_LIST],
+         check=lambda reqs: _framed(reqs, "chunked", -1)),
+    Case("hop-conn-host", GET_LIST + b"Connection: Host, close\r\n\r\n", [200], engine=[R_LIST]),
+    Case("hop-keep-alive-close", GET_LIST + b"Connection: keep-alive, close\r\n\r\n" + S_CREATE,
+         [200], engine=[R_LIST]),
+    Case("hop-proxy-connection", GET_LIST + b"Proxy-Connection: keep-alive\r\n\r\n", [200],
+         engine=[R_LIST], check=lambda reqs: _lacks(reqs, "proxy-connection")),
 ]
+
+def _framed(reqs, framing, length):
+    assert [(r["framing"], r["length"]) for r in reqs] == [(framing, length)], reqs
+
+
+def _lacks(reqs, name):
+    for r in reqs:
+        assert name not in [k.lower() for k, _ in r["headers"]], r
+
 
 # ---- 10. pipelining a refused request behind an allowed one ----------------------------------------
 
@@ -483,6 +505,15 @@ PIPELINING = [
          engine=[R_LIST]),
     Case("pipe-garbage-line-then", OK_GET + b"\x16\x03\x01\x02\x00 \x01\x00\r\n\r\n" + S_CREATE,
          [200, 400], engine=[R_LIST]),
+    Case("pipe-deep-then", OK_GET * 300 + S_CREATE, [200] * 300 + [403], engine=[R_LIST] * 300,
+         timeout=20.0),
+    Case("pipe-head-body-then", get("/containers/json", b"Content-Length: %d\r\n" % len(S_CREATE),
+                                    b"HEAD") + S_CREATE + S_IMAGES, [200, 403],
+         engine=[("HEAD", "/containers/json")], head=1),
+    Case("pipe-refused-expect", S_CREATE.replace(b"Content-Length: 2", b"Expect: 100-continue\r\n"
+                                                  b"Content-Length: 2"), [403]),
+    Case("pipe-refused-huge-body", get("/containers/create", b"Content-Length: 1000000000\r\n",
+                                       b"POST") + b"x" * 100000, [403]),
     Case("pipe-rw-exec", OK_GET + S_EXEC, [200, 403], engine=[R_LIST], policy="rw"),
     Case("pipe-rw-create-ok-exec", S_CREATE + S_EXEC, [200, 403], engine=[R_CREATE], policy="rw"),
 ]

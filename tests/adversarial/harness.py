@@ -70,10 +70,10 @@ def settled_fds(pid, timeout=3.0):
 
 
 def record_figure(name, **values):
-    """Appends one line of measurements to build/results/adversarial-figures.txt (or $SW_FIGURES)
+    """Appends one line of measurements to build/adversarial/figures.txt (or $SW_FIGURES)
     and prints it, so run.sh and the report can show them."""
     path = os.environ.get("SW_FIGURES",
-                          os.path.join(REPO, "build", "results", "adversarial-figures.txt"))
+                          os.path.join(REPO, "build", "adversarial", "figures.txt"))
     line = name + " " + " ".join("%s=%s" % kv for kv in values.items())
     print(line)
     os.makedirs(os.path.dirname(path), exist_ok=True)

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from harness import (ASAN_MEASURE, FakeEngine, exchange, fd_count, record_figure, rss_kib,
+from harness import (ASAN_MEASURE, FakeEngine, Proxy, exchange, record_figure, rss_kib,
                      settled_fds)
 
 OK_GET = b"GET /containers/json HTTP/1.1\r\nHost: docker\r\n\r\n"
@@ -128,13 +128,8 @@ def test_engine_socket_permission_denied(proxies, private_engine):
     for d in (os.path.dirname(eng.dir), eng.dir):
         os.chmod(d, 0o711)
     os.chmod(eng.sock, 0o600)
-    px = proxies.start(eng.sock, CONTAINERS=1)
-    px_user = proxies.started[-1]
-    px_user.stop()
-    proxies.started.pop()
-    from harness import Proxy
     px = Proxy(eng.sock, eng.dir, env={"CONTAINERS": 1}, name="proxy-nobody", user=65534)
-    proxies.started.append(px)
+    proxies.started.append(px)  # stopped and checked by the fixture
     px.start()
     with open("/proc/%d/status" % px.pid) as f:
         uid_line = [line for line in f if line.startswith("Uid:")][0]
