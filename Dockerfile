@@ -8,14 +8,14 @@ FROM scratch
 
 ARG VERSION=unknown
 LABEL org.opencontainers.image.title="sockwarden" \
-      org.opencontainers.image.description="Docker Engine API socket proxy with Tecnativa-compatible access flags" \
+      org.opencontainers.image.description="Docker socket proxy, Tecnativa-compatible flags" \
       org.opencontainers.image.version="${VERSION}"
 
 COPY packaging/etc/passwd packaging/etc/group /etc/
 COPY build/static/sockwarden /sockwarden
 
 # Tecnativa docker-socket-proxy defaults, so `docker inspect` shows the effective policy, plus the
-# flags that Tecnativa reads but leaves unset and sockwarden's container-read flags. BIND_CONFIG stays
+# flags Tecnativa reads but leaves unset and sockwarden's container-read flags. BIND_CONFIG stays
 # unset: the binary then listens on [::]:2375 and falls back to 0.0.0.0:2375 without IPv6.
 ENV SOCKET_PATH=/var/run/docker.sock \
     LOG_LEVEL=info \

@@ -13,6 +13,7 @@ import re
 import sys
 
 TITLE = re.compile(r"^# ([a-z0-9-]+)\((\d)\)$")
+STARTS = ("```", "#", "- ")  # lines that end a paragraph
 INLINE = re.compile(r"`([^`]+)`|\*\*([^*]+)\*\*|\*([^*]+)\*")
 
 
@@ -77,7 +78,7 @@ def blocks(lines):
             raise SystemExit("line %d: markdown this converter does not handle: %r" % (no, line))
         else:
             text = []
-            while i < len(lines) and lines[i].strip() and not lines[i].startswith(("```", "#", "- ")):
+            while i < len(lines) and lines[i].strip() and not lines[i].startswith(STARTS):
                 text.append(lines[i].strip())
                 i += 1
             yield "para", " ".join(text), no
@@ -98,7 +99,8 @@ def convert(md, date="", source="sockwarden"):
         elif kind == "ss":
             out.append(".SS %s" % inline(payload))
         elif kind == "code":
-            out += [".PP", ".RS 4", ".nf"] + [inline_code(line) for line in payload] + [".fi", ".RE"]
+            body = [inline_code(line) for line in payload]
+            out += [".PP", ".RS 4", ".nf"] + body + [".fi", ".RE"]
         elif kind == "item":
             term, text = split_term(payload, no)
             out += [".TP", inline(term), inline(text)]

@@ -49,7 +49,9 @@ class Docker:
 
     def env(self):
         e = {k: v for k, v in os.environ.items() if not k.startswith("DOCKER_")}
-        e.update({"DOCKER_HOST": self.host, "DOCKER_CONFIG": self.config_dir, "DOCKER_BUILDKIT": "0"})
+        e.update(
+            {"DOCKER_HOST": self.host, "DOCKER_CONFIG": self.config_dir, "DOCKER_BUILDKIT": "0"}
+        )
         return e
 
     def __call__(self, *args, timeout=60, check=False, cwd=None, input=None):
@@ -145,7 +147,7 @@ class Proxy:
         return socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
 
     def exchange(self, request, timeout=10):
-        """Sends raw bytes; returns all the proxy sends until it closes (each read within timeout)."""
+        """Sends raw bytes; returns all the proxy sends until it closes (reads bounded)."""
         with self.connect(timeout) as s, s.makefile("rb") as f:
             s.sendall(request)
             return f.read()

@@ -74,8 +74,13 @@ def test_seed_stanza_needs_uid():
     assert p.returncode != 0 or "UID" in p.stderr, p.stderr
 
 
-@pytest.mark.parametrize("name,env", [("traefik.yml", {"CONTAINERS": "1"}),
-                                      ("caddy.yml", {"CONTAINERS": "1", "NETWORKS": "1", "INFO": "1"})])
+@pytest.mark.parametrize(
+    "name,env",
+    [
+        ("traefik.yml", {"CONTAINERS": "1"}),
+        ("caddy.yml", {"CONTAINERS": "1", "NETWORKS": "1", "INFO": "1"}),
+    ],
+)
 def test_consumer_examples(name, env):
     cfg = rendered(name)
     proxy = cfg["services"]["socket-proxy"]

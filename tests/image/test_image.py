@@ -139,7 +139,9 @@ def test_version_help_and_check_in_the_image(engine, image):
     assert p.stdout.strip() == "sockwarden %s" % version
     p = engine.docker("run", "--rm", "--network", "none", tag, "--help", check=True)
     assert "sockwarden healthcheck" in p.stdout
-    denied = engine.docker("run", "--rm", "--network", "none", tag, "check", "GET", "/containers/json")
+    denied = engine.docker(
+        "run", "--rm", "--network", "none", tag, "check", "GET", "/containers/json"
+    )
     assert denied.returncode == 1, denied.stdout + denied.stderr
     allowed = engine.docker(
         "run", "--rm", "--network", "none", "-e", "CONTAINERS=1", tag, "check", "GET",
@@ -183,7 +185,8 @@ def test_seed_refuses_container_create(engine, run_proxy):
     p = px.client("create", "--network", "none", "sw-busybox:latest", "true")
     assert p.returncode != 0 and "403 Forbidden" in p.stderr, p.stdout + p.stderr
     assert engine.docker("ps", "-aq").stdout.split() == before, "a container was created"
-    assert re.search(r'"POST /v1\.41/containers/create\?name=swimg-should-not-exist" 403', px.logs())
+    logged = r'"POST /v1\.41/containers/create\?name=swimg-should-not-exist" 403'
+    assert re.search(logged, px.logs()), px.logs()
 
 
 def test_seed_becomes_healthy(run_proxy):
@@ -270,8 +273,8 @@ def test_shutdown_grace_is_honoured(engine, run_proxy, signame):
 
 
 def test_healthy_with_ping_closed(run_proxy):
-    """PING=0: the proxy refuses /_ping, so the probe asks the engine itself. This needs the socket's
-    group in the probe process too (exec'd by the engine, not forked by the proxy)."""
+    """PING=0: the proxy refuses /_ping, so the probe asks the engine itself. This needs the
+    socket's group in the probe process too (exec'd by the engine, not forked by the proxy)."""
     px = run_proxy(env={"PING": "0"})
     assert px.exchange(b"GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n") == FORBIDDEN
     status, log = px.wait_health("healthy")
@@ -302,7 +305,7 @@ def test_without_the_socket_group_the_engine_is_out_of_reach(engine, run_proxy):
 
 @pytest.mark.parametrize("disable_ipv6", [None, "1"])
 def test_default_listener_in_a_private_network(run_proxy, disable_ipv6):
-    """No BIND_CONFIG: the shipped default ([::]:2375, or 0.0.0.0:2375) and the shipped probe agree."""
+    """No BIND_CONFIG: the default listener ([::]:2375 or 0.0.0.0:2375) and the probe agree."""
     env = {"DISABLE_IPV6": disable_ipv6} if disable_ipv6 else {}
     px = run_proxy(env=env, bind=False, network="none")
     status, log = px.wait_health("healthy")

@@ -22,7 +22,9 @@ def private_engine(timeout=180):
     if reuse:
         yield reuse, None
         return
-    p = subprocess.run(["bash", DOCKERD_SH, "start"], capture_output=True, text=True, timeout=timeout)
+    p = subprocess.run(
+        ["bash", DOCKERD_SH, "start"], capture_output=True, text=True, timeout=timeout
+    )
     if p.returncode != 0:
         pytest.exit("private dockerd failed to start:\n%s%s" % (p.stdout, p.stderr), returncode=3)
     vals = dict(line.split("=", 1) for line in p.stdout.split() if "=" in line)
