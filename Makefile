@@ -17,7 +17,7 @@ B  := build
 BA := build/asan
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all test unit integration adversarial differential valgrind fuzz fuzz-smoke static bench clean format deps image run
+.PHONY: all test unit integration adversarial differential image-test valgrind fuzz fuzz-smoke static bench clean format deps image run
 
 all: $(B)/sockwarden
 
@@ -91,7 +91,11 @@ bench: $(B)/sockwarden
 	@bench/run.sh
 
 image: static
-	docker build -t sockwarden:$(VERSION) -t sockwarden:latest .
+	DOCKER_BUILDKIT=0 docker build --build-arg VERSION=$(VERSION) -t sockwarden:$(VERSION) \
+	  -t sockwarden:latest .
+
+image-test: static
+	@tests/image/run.sh
 
 format:
 	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h fuzz/*.c

@@ -8,9 +8,8 @@
  *     setresuid, so every capability is gone and none can come back (checked: setuid(0) must fail).
  *     When the engine is a unix socket, that socket's group (stat at this moment) is kept as the
  *     only supplementary group, because the proxy connects anew for every request; afterwards the
- *     socket is checked to be writable (connect(2) needs write permission), else -1. Not root and
- *     asked for another identity: -1. Running as root with no RUN_AS_USER: one note recommending
- * it.
+ *     socket is checked to be writable (connect(2) needs write permission), else -1. Not root
+ *     and asked for another identity: -1. Running as root with no RUN_AS_USER: one note.
  *  2. prctl(PR_SET_NO_NEW_PRIVS): no execve could ever gain privileges (and step 4 needs it).
  *  3. Landlock (LANDLOCK=1, default), where the kernel has it; otherwise one note and on.
  *     What it covers here: every filesystem right the running kernel knows is handled and none is
@@ -25,18 +24,19 @@
  *     granted beneath the engine socket's directory only (the directory, not the file: an engine
  *     restart replaces the socket inode). stat(2) and path lookups are not governed by Landlock.
  *  4. seccomp (SECCOMP=1, default): a raw classic-BPF allow-list of the syscalls the event loop
- *     makes, measured with strace on the glibc and the static musl builds. Raw BPF, not libseccomp:
- *     the static musl binary in a scratch image would have to link libseccomp statically (Debian
- *     ships it for glibc only), and ~70 instructions of BPF are easier to review than a library.
- *     The architecture is checked (x86_64, aarch64; x32 numbers on x86_64 are refused); a mismatch
- *     kills. Unlisted syscalls kill the process (SECCOMP_RET_KILL_PROCESS: SIGSYS, exit 159 in a
- *     shell). A few listed ones are refused with an errno instead of a kill, because a library may
- *     try them harmlessly: open/openat/openat2/creat fail with EACCES (glibc loads /etc/localtime
- *     lazily), socket() of families other than unix/IPv4/IPv6 fails with EAFNOSUPPORT, mmap and
- *     mprotect asking for PROT_EXEC fail with EPERM, and kill/tkill/tgkill work on the proxy's own
- *     pid only (abort() still raises SIGABRT). SECCOMP=log allows everything unlisted but has the
- *     kernel log it (audit / dmesg), to find a missing syscall. The filter is synchronised to all
- *     threads (SECCOMP_FILTER_FLAG_TSYNC).
+ *     makes, measured with strace on the glibc and the static musl builds. Raw BPF, not
+ *     libseccomp: the static musl binary in a scratch image would have to link libseccomp
+ *     statically (Debian ships it for glibc only), and some 150 instructions of BPF are easier
+ *     to review than a library. The architecture is checked (x86_64, aarch64; x32 numbers on
+ *     x86_64 are refused); a mismatch kills. Unlisted syscalls kill the process
+ *     (SECCOMP_RET_KILL_PROCESS: SIGSYS, exit 159 in a shell; the kernel logs the syscall number
+ *     as an audit record of type 1326, see dmesg). A few listed ones are refused with an errno
+ *     instead, because a library may try them harmlessly: open/openat/openat2/creat fail with
+ *     EACCES (glibc loads /etc/localtime lazily), socket() of families other than unix/IPv4/IPv6
+ *     fails with EAFNOSUPPORT, mmap and mprotect asking for PROT_EXEC fail with EPERM, and
+ *     kill/tkill/tgkill work on the proxy's own pid only (abort() still raises SIGABRT).
+ *     SECCOMP=log allows everything unlisted but has the kernel log it, to find a missing
+ *     syscall. The filter is synchronised to all threads (SECCOMP_FILTER_FLAG_TSYNC).
  *
  * Settings (environment): RUN_AS_USER = "UID", "UID:GID", "NAME" or "NAME:GROUP" (default unset:
  * no switch); RUN_AS_GROUP = "GID" or "NAME" (overrides the group of RUN_AS_USER). Names are looked

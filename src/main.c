@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -13,30 +14,29 @@
 #include "proxy.h"
 
 static const char usage[] =
-    "usage: sockwarden [--NAME=VALUE ...]          run the proxy\n"
-    "       sockwarden check METHOD PATH            explain the decision for one request\n"
-    "       sockwarden check -                      ... for 'METHOD PATH' lines on stdin\n"
-    "       sockwarden healthcheck                  exit 0 if the proxy and engine answer\n"
+    "usage: sockwarden [--NAME=VALUE ...]     run the proxy\n"
+    "       sockwarden check METHOD PATH      explain the decision for one request\n"
+    "       sockwarden check -                ... for 'METHOD PATH' lines on stdin\n"
+    "       sockwarden healthcheck            exit 0 if the proxy and engine answer\n"
     "       sockwarden --help | --version\n"
-    "\n"
-    "Settings come from the environment (Tecnativa docker-socket-proxy names); each can also be\n"
-    "given as an option: --containers=1 is CONTAINERS=1, --socket-path=/x is SOCKET_PATH=/x.\n"
-    "  SOCKET_PATH   engine socket (/var/run/docker.sock; unix:///path, tcp://HOST:PORT)\n"
-    "  BIND_CONFIG   listeners, comma-separated: [::]:2375 (default), 127.0.0.1:2375, :2375,\n"
-    "                /run/sockwarden.sock mode 660\n"
-    "  DISABLE_IPV6  1/true/yes: listen on 0.0.0.0:2375 by default\n"
-    "  LOG_LEVEL     emerg alert crit err warning notice info (default) debug; LOG_FORMAT=json\n"
-    "  Sections (0/1): AUTH BUILD COMMIT CONFIGS CONTAINERS DISTRIBUTION EVENTS(1) EXEC GRPC\n"
-    "    IMAGES INFO NETWORKS NODES PING(1) PLUGINS SECRETS SERVICES SESSION SWARM SYSTEM TASKS\n"
-    "    VERSION(1) VOLUMES; POST=1 opens POST/PUT/DELETE on open sections\n"
-    "  ALLOW_START ALLOW_STOP ALLOW_RESTARTS ALLOW_PAUSE ALLOW_UNPAUSE (even with POST=0),\n"
-    "    ALLOW_ARCHIVE ALLOW_EXPORT (0), ALLOW_LOGS ALLOW_TOP ALLOW_CHANGES ALLOW_STATS (1)\n"
-    "  REQUEST_TIMEOUT(10s) CONNECT_TIMEOUT(10s) RESPONSE_TIMEOUT(10m) KEEPALIVE_TIMEOUT(10s)\n"
-    "  STREAM_IDLE_TIMEOUT(0=never) SHUTDOWN_GRACE(10s) MAX_CONNECTIONS(4000)\n"
-    "  MAX_HEADER_BYTES(65536) MAX_REQUEST_LINE(8192) MAX_HEADER_COUNT(100)\n"
-    "Signals: SIGTERM, SIGINT, SIGUSR1 drain for SHUTDOWN_GRACE, then exit 0.\n"
-    "Exit codes: 0 ok, 1 runtime failure (or check: denied), 2 bad configuration or usage.\n"
-    "See sockwarden(8).\n";
+    "Settings are environment variables (Tecnativa's names) or options:\n"
+    "--containers=1 is CONTAINERS=1, --socket-path=/x is SOCKET_PATH=/x.\n"
+    "  SOCKET_PATH   engine: /var/run/docker.sock, unix:///path or tcp://IP:PORT\n"
+    "  BIND_CONFIG   listeners: [::]:2375 (default), IP:PORT, :PORT, /path mode 660\n"
+    "  DISABLE_IPV6  1/true/yes: default listener 0.0.0.0:2375\n"
+    "  METRICS_BIND  listeners for GET /metrics (Prometheus); none by default\n"
+    "  LOG_LEVEL     emerg ... debug (default info)    LOG_FORMAT  text or json\n"
+    "Sections (0/1): AUTH BUILD COMMIT CONFIGS CONTAINERS DISTRIBUTION EVENTS(1)\n"
+    "  EXEC GRPC IMAGES INFO NETWORKS NODES PING(1) PLUGINS SECRETS SERVICES\n"
+    "  SESSION SWARM SYSTEM TASKS VERSION(1) VOLUMES; POST=1: also POST PUT DELETE\n"
+    "Verbs even with POST=0: ALLOW_START ALLOW_STOP ALLOW_RESTARTS ALLOW_PAUSE\n"
+    "  ALLOW_UNPAUSE.  Reads: ALLOW_ARCHIVE ALLOW_EXPORT (0), ALLOW_LOGS ALLOW_TOP\n"
+    "  ALLOW_CHANGES ALLOW_STATS (1).  Durations: 250ms, 10s, 5m, 1h.\n"
+    "  REQUEST_TIMEOUT(10s) CONNECT_TIMEOUT(10s) RESPONSE_TIMEOUT(10m)\n"
+    "  KEEPALIVE_TIMEOUT(10s) STREAM_IDLE_TIMEOUT(0=never) SHUTDOWN_GRACE(10s)\n"
+    "  MAX_CONNECTIONS MAX_HEADER_BYTES MAX_REQUEST_LINE MAX_HEADER_COUNT ...\n"
+    "SIGTERM/SIGINT/SIGUSR1: drain for SHUTDOWN_GRACE, exit 0. Exit 1: runtime\n"
+    "failure or check: denied; 2: bad configuration or usage. See sockwarden(8).\n";
 
 static const char *env_lookup(const char *name)
 {
@@ -64,11 +64,39 @@ static int load(struct config *c, int argc, char **argv)
     return 0;
 }
 
+/* Each client can need two descriptors; a 1024 soft limit would cap the proxy near 500 clients. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+/* Variables of LinuxServer's image that sockwarden does not implement: say so once each, rather
+ * than silently ignoring a setting the operator believes is in force. */
+static void warn_foreign_vars(void)
+{
+    extern char **environ;
+    static const char *const foreign[] = {"LIBPOD_", "PROXY_READ_TIMEOUT=", "ADVANCED="};
+    for (char **e = environ; *e; e++)
+        for (size_t i = 0; i < sizeof foreign / sizeof foreign[0]; i++)
+            if (!strncmp(*e, foreign[i], strlen(foreign[i]))) {
+                const char *eq = strchr(*e, '=');
+                int len = eq ? (int)(eq - *e) : (int)strlen(*e);
+                log_msg(LOG_WARNING, "%.*s is set but sockwarden does not implement it; ignored",
+                        len, *e);
+            }
+}
+
 static int serve(int argc, char **argv)
 {
     static struct config c;
     if (load(&c, argc, argv) < 0)
         return 2;
+    raise_fd_limit();
+    warn_foreign_vars();
     struct listener ls[2 * CONFIG_MAX_BINDS];
     char err[512];
     int n = net_listen(c.binds, c.nbinds, c.bind_default, ls, err, sizeof err);

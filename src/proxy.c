@@ -1069,6 +1069,8 @@ static void begin_drain(int sig)
         next = c->next;
         if (c->rq == RQ_HEAD && c->rs == RS_IDLE && c->rbuf.len == 0 && !c->canned)
             conn_free(c); /* idle keep-alive: nothing to finish */
+        else if (c->route == ROUTE_EVENTS && c->rs == RS_BODY)
+            conn_free(c); /* an event stream never finishes; its client reconnects elsewhere */
         else
             c->req_keepalive = false;
     }

@@ -5,7 +5,9 @@ It answers just enough of the Engine API to make the proxy exercise every I/O pa
 GETs and POSTs with bodies (keep-alive), a chunked endless-style stream (/events, /logs?follow),
 and the hijack of attach/exec start (101 Switching Protocols, then a raw echo tunnel).
 
-usage: fake_engine.py SOCKET_PATH   (prints "ready" on stdout once it listens; SIGTERM stops it)
+usage: fake_engine.py SOCKET_PATH | tcp:PORT
+       (prints "ready" on stdout once it listens on the unix socket or on 127.0.0.1:PORT;
+       SIGTERM stops it)
 """
 
 import json
@@ -144,13 +146,23 @@ class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     request_queue_size = 256  # the proxy opens one engine connection per client burst
 
 
+class TCPServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 256
+
+
 def main():
-    path = sys.argv[1]
-    if os.path.exists(path):
-        os.unlink(path)
-    srv = Server(path, Handler)
-    os.chmod(path, 0o660)
-    signal.signal(signal.SIGTERM, lambda *_: (os.unlink(path), os._exit(0)))
+    where = sys.argv[1]
+    if where.startswith("tcp:"):
+        srv = TCPServer(("127.0.0.1", int(where[4:])), Handler)
+        signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    else:
+        if os.path.exists(where):
+            os.unlink(where)
+        srv = Server(where, Handler)
+        os.chmod(where, 0o660)
+        signal.signal(signal.SIGTERM, lambda *_: (os.unlink(where), os._exit(0)))
     print("ready", flush=True)
     srv.serve_forever()
 
