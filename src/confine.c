@@ -506,10 +506,10 @@ int confine_landlock(const struct confine_opts *o, char *err, size_t errlen, con
 {
     int abi = confine_landlock_abi();
     if (abi < 0) {
-        notef(note, "landlock: unavailable on this kernel (%s); skipped",
-              abi == -ENOSYS       ? "not built in"
+        notef(note, "landlock: unavailable here (%s); skipped",
+              abi == -ENOSYS       ? "not in this kernel"
               : abi == -EOPNOTSUPP ? "disabled at boot"
-                                   : strerror(-abi));
+                                   : strerror(-abi)); /* EPERM: a container's seccomp profile */
         return 0;
     }
     struct confine_landlock_plan p;

@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -306,6 +308,14 @@ static void teardown(void)
 }
 
 /* ---- children ---------------------------------------------------------------------------- */
+
+static char notes[2048];
+
+static void collect(const char *line)
+{
+    size_t n = strlen(notes);
+    snprintf(notes + n, sizeof notes - n, "%s\n", line);
+}
 
 typedef int (*child_fn)(const void *arg);
 
@@ -648,6 +658,34 @@ static int child_landlock_tcp(const void *arg)
     return 0;
 }
 
+/* A kernel without Landlock, or a container profile refusing it: landlock_create_ruleset fails
+ * with errno e (a one-rule filter fakes it); the step is skipped with exactly one note. */
+static int child_landlock_missing(const void *arg)
+{
+    int e = *(const int *)arg;
+    struct sock_filter f[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 444 /* landlock_create_ruleset */, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (uint32_t)e),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog fp = {sizeof f / sizeof f[0], f};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_SECCOMP, 2, &fp) < 0)
+        return 90;
+    struct confine_opts o = {.upstream_path = engine_path};
+    char err[256];
+    notes[0] = '\0';
+    if (confine_landlock(&o, err, sizeof err, collect) != 0)
+        return 91;
+    const char *want = e == ENOSYS       ? "(not in this kernel); skipped\n"
+                       : e == EOPNOTSUPP ? "(disabled at boot); skipped\n"
+                                         : "(Operation not permitted); skipped\n";
+    if (strncmp(notes, "landlock: unavailable here ", 27) != 0 || strcmp(notes + 27, want) != 0)
+        return fprintf(stderr, "notes: %s", notes), 92;
+    int fd = open("/etc/hostname", O_RDONLY); /* and nothing was restricted */
+    return fd >= 0 ? 0 : 93;
+}
+
 static void test_landlock(void)
 {
     if (UNDER_VALGRIND()) { /* valgrind does not know the Landlock syscalls */
@@ -661,6 +699,12 @@ static void test_landlock(void)
     }
     printf("confine: Landlock ABI %d\n", abi);
     char d[64];
+    static const int missing[] = {ENOSYS, EOPNOTSUPP, EPERM};
+    for (size_t i = 0; i < 3; i++) {
+        int st = run_child(child_landlock_missing, &missing[i]);
+        CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "landlock missing (errno %d): %s", missing[i],
+              describe(st, d, sizeof d));
+    }
     int st = run_child(child_landlock_unix, &abi);
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "landlock, unix engine: %s",
           describe(st, d, sizeof d));
@@ -670,14 +714,6 @@ static void test_landlock(void)
 }
 
 /* ---- confine_apply: identity, notes, all steps --------------------------------------------- */
-
-static char notes[2048];
-
-static void collect(const char *line)
-{
-    size_t n = strlen(notes);
-    snprintf(notes + n, sizeof notes - n, "%s\n", line);
-}
 
 struct apply_case {
     struct confine_opts o;
