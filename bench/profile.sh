@@ -11,6 +11,8 @@
 # Tracing slows the proxy down, so these runs are separate from the timed ones and report counts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 OUT=$1
 shift
 ENVS=("$@")
@@ -22,7 +24,7 @@ PX=""
 trap '[ -z "$PX" ] || { kill -KILL "$PX" 2>/dev/null; wait "$PX" 2>/dev/null; }' EXIT
 
 start() { # impl [wrapper...] → PX, PORT
-    PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    PORT=$(free_port)
     local e=("${ENVS[@]}" SOCKET_PATH="$NGINX_SOCK" BIND_CONFIG="127.0.0.1:$PORT")
     if [ "$1" = sockwarden ]; then
         env "${e[@]}" "${@:2}" "$SW_BIN" >/dev/null 2>&1 &
@@ -30,11 +32,7 @@ start() { # impl [wrapper...] → PX, PORT
         env "${e[@]}" haproxy -W -db -f "$HAPROXY_CFG" >/dev/null 2>&1 &
     fi
     PX=$!
-    local end=$((SECONDS + 10))
-    while [ $SECONDS -lt $end ] && kill -0 "$PX" 2>/dev/null; do
-        [ "$(curl -s -m 1 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/_ping")" = 200 ] && return 0
-        sleep 0.01
-    done
+    wait_ping "$PORT" "$PX" && return 0
     echo "profile: $1 did not start" >&2
     return 1
 }

@@ -10,8 +10,10 @@ import sys
 import time
 from collections import defaultdict
 
-IMPLS = ("sockwarden", "haproxy", "direct")
-NAMES = {"sockwarden": "sockwarden", "haproxy": "HAProxy (Tecnativa rules)", "direct": "direct (nginx TCP)"}
+IMPLS = ("sockwarden", "static", "haproxy", "direct")
+NAMES = {"sockwarden": "sockwarden", "static": "sockwarden static", "haproxy": "HAProxy (Tecnativa rules)",
+         "direct": "direct (nginx TCP)"}
+SW = ("sockwarden", "static")
 
 
 def load(path):
@@ -73,110 +75,128 @@ class Report:
                  "processes over the run ÷ completed requests; peak RSS is VmHWM summed over them.")
         self.out()
 
+    def present(self, test, impls=IMPLS):
+        return [i for i in impls if any(k[0] == test and k[1] == i for k in self.d)]
+
     def load_table(self, test, title):
+        impls = self.present(test)
+        sws = [i for i in SW if i in impls]
         self.out(f"## {title}")
         self.out()
-        self.out("| | " + " | ".join(NAMES[i] for i in IMPLS) + " | sockwarden ÷ HAProxy | sockwarden ÷ direct |")
-        self.out("|---|---:|---:|---:|---:|---:|")
+        self.out("| | " + " | ".join(NAMES[i] for i in impls) + " | " +
+                 " | ".join(f"{NAMES[i]} ÷ HAProxy" for i in sws) + " | sockwarden ÷ direct |")
+        self.out("|---|" + "---:|" * (len(impls) + len(sws) + 1))
         rows = (("requests/s", "rps", 0), ("proxy CPU per request (µs)", "cpu_us_per_req", 2),
                 ("latency p50 (µs)", "p50_us", 0), ("latency p99 (µs)", "p99_us", 0),
                 ("peak RSS (KiB)", "hwm_kb", 0), ("errors (wrk)", "errors", 0))
         for label, metric, digits in rows:
-            vals = [self.med(test, i, metric) for i in IMPLS]
-            cells = [self.fmt(v, digits) for v in vals]
-            if metric == "hwm_kb" and vals[1] is not None:
-                cells[1] += f" (worker {self.fmt(self.med(test, 'haproxy', 'hwm_worker_kb'))})"
-            r_h = self.ratio(vals[0], vals[1]) if metric != "errors" else None
-            r_d = self.ratio(vals[0], vals[2]) if metric in ("rps", "p50_us", "p99_us") else None
-            self.out(f"| {label} | " + " | ".join(cells) +
-                     f" | {self.fmt(r_h, 2)} | {self.fmt(r_d, 2)} |")
+            vals = {i: self.med(test, i, metric) for i in impls}
+            cells = [self.fmt(vals[i], digits) for i in impls]
+            if metric == "hwm_kb" and vals.get("haproxy") is not None:
+                cells[impls.index("haproxy")] += f" (worker {self.fmt(self.med(test, 'haproxy', 'hwm_worker_kb'))})"
+            r_h = [self.ratio(vals[i], vals.get("haproxy")) if metric != "errors" else None for i in sws]
+            r_d = self.ratio(vals.get("sockwarden"), vals.get("direct")) if metric in ("rps", "p50_us", "p99_us") else None
+            self.out(f"| {label} | " + " | ".join(cells) + " | " +
+                     " | ".join(self.fmt(r, 2) for r in r_h) + f" | {self.fmt(r_d, 2)} |")
         self.out()
 
     def hold_table(self, test, title, unit):
+        impls = self.present(test, ("sockwarden", "static", "haproxy"))
+        sws = [i for i in SW if i in impls]
         self.out(f"## {title}")
         self.out()
-        self.out(f"| | {NAMES['sockwarden']} | {NAMES['haproxy']} | sockwarden ÷ HAProxy |")
-        self.out("|---|---:|---:|---:|")
+        self.out("| | " + " | ".join(NAMES[i] for i in impls) + " | " +
+                 " | ".join(f"{NAMES[i]} ÷ HAProxy" for i in sws) + " |")
+        self.out("|---|" + "---:|" * (len(impls) + len(sws)))
         rows = ((f"{unit} set up", "conns", 0), (f"{unit} still open at the end", "alive", 0),
                 ("proxy RSS with all of them open (KiB)", "rss_kb", 0),
                 ("proxy peak RSS (KiB)", "hwm_kb", 0),
                 (f"RSS per {unit[:-1]} (bytes)", "bytes_per_conn", 0))
         for label, metric, digits in rows:
-            a, b = self.med(test, "sockwarden", metric), self.med(test, "haproxy", metric)
-            r = self.ratio(a, b) if metric in ("rss_kb", "hwm_kb", "bytes_per_conn") else None
-            self.out(f"| {label} | {self.fmt(a, digits)} | {self.fmt(b, digits)} | {self.fmt(r, 2)} |")
+            vals = {i: self.med(test, i, metric) for i in impls}
+            ratios = [self.ratio(vals[i], vals.get("haproxy"))
+                      if metric in ("rss_kb", "hwm_kb", "bytes_per_conn") else None for i in sws]
+            self.out(f"| {label} | " + " | ".join(self.fmt(vals[i], digits) for i in impls) + " | " +
+                     " | ".join(self.fmt(r, 2) for r in ratios) + " |")
         self.out()
 
     def stream_table(self):
+        impls = self.present("stream")
         self.out(f"## {self.m['stream_mib']} MiB response streamed through (curl to /dev/null, "
                  "3 rounds)")
         self.out()
-        self.out("| | " + " | ".join(NAMES[i] for i in IMPLS) + " |")
-        self.out("|---|---:|---:|---:|")
+        self.out("| | " + " | ".join(NAMES[i] for i in impls) + " |")
+        self.out("|---|" + "---:|" * len(impls))
         for label, metric, digits in (("throughput (MiB/s)", "mib_s", 0),
                                       ("proxy CPU per GiB (ms)", "cpu_ms_per_gib", 0),
                                       ("proxy peak RSS (KiB)", "hwm_kb", 0)):
             self.out(f"| {label} | " + " | ".join(self.fmt(self.med("stream", i, metric), digits)
-                                                for i in IMPLS) + " |")
+                                                for i in impls) + " |")
         self.out()
 
     def misc_table(self):
+        impls = self.present("startup", ("sockwarden", "static", "haproxy"))
         self.out("## Startup and size")
         self.out()
-        self.out(f"| | {NAMES['sockwarden']} | {NAMES['haproxy']} |")
-        self.out("|---|---:|---:|")
-        a, b = self.med("startup", "sockwarden", "us"), self.med("startup", "haproxy", "us")
-        self.out(f"| exec → first 200 on /_ping (µs, median of {self.m['starts']}) | "
-                 f"{self.fmt(a)} | {self.fmt(b)} |")
-        sd = self.med("size", "sockwarden", "dynamic_bytes")
-        ss = self.med("size", "sockwarden", "dynamic_stripped_bytes")
-        st = self.med("size", "sockwarden", "static_bytes")
-        hb = self.med("size", "haproxy", "dynamic_bytes")
-        hl = self.med("size", "haproxy", "libs_bytes")
-        self.out(f"| binary, dynamic (bytes) | {self.fmt(sd)} as built (-g); {self.fmt(ss)} stripped | "
-                 f"{self.fmt(hb)} (+ {self.fmt(hl)} of shared libraries besides libc) |")
-        self.out(f"| binary, static musl `make static` (bytes) | {self.fmt(st)} | — |")
+        self.out("| | " + " | ".join(NAMES[i] for i in impls) + " |")
+        self.out("|---|" + "---:|" * len(impls))
+        self.out(f"| exec → first 200 on /_ping (µs, median of {self.m['starts']}) | " +
+                 " | ".join(self.fmt(self.med("startup", i, "us")) for i in impls) + " |")
+        size = {k: self.med("size", i, k) for i, k in (
+            ("sockwarden", "dynamic_bytes"), ("sockwarden", "dynamic_stripped_bytes"),
+            ("sockwarden", "static_bytes"))}
+        hb, hl = self.med("size", "haproxy", "dynamic_bytes"), self.med("size", "haproxy", "libs_bytes")
+        self.out("")
+        self.out("Binary size: sockwarden " + self.fmt(size["dynamic_bytes"]) + " bytes as built by "
+                 "`make` (dynamic, with -g), " + self.fmt(size["dynamic_stripped_bytes"]) +
+                 " stripped; static musl build (`make static`) " + self.fmt(size["static_bytes"]) +
+                 " bytes. HAProxy: " + self.fmt(hb) + " bytes plus " + self.fmt(hl) +
+                 " bytes of shared libraries besides libc.")
         self.out()
 
     def targets(self):
-        def row(name, value, limit_text, ok):
-            state = "—" if ok is None else ("met" if ok else "**not met**")
-            self.out(f"| {name} | {value} | {limit_text} | {state} |")
-
         def cmp(v, limit, le=True):
-            return None if v is None else (v <= limit if le else v >= limit)
+            if v is None:
+                return "—"
+            return "met" if (v <= limit if le else v >= limit) else "**not met**"
+
+        def row(name, fn, unit, limit_text, limit, le=True, digits=2):
+            vals = [fn(i) for i in SW]
+            self.out(f"| {name} | " + " | ".join(self.fmt(v, digits) + unit for v in vals) +
+                     f" | {limit_text} | " + " / ".join(cmp(v, limit, le) for v in vals) + " |")
+
+        def vs_haproxy(test, metric):
+            return lambda i: self.ratio(self.med(test, i, metric), self.med(test, "haproxy", metric))
+
+        def peak(i):
+            hw = [v for v in (self.med("ka", i, "hwm_kb"), self.med("close", i, "hwm_kb")) if v is not None]
+            return max(hw) / 1024 if hw else None
 
         self.out("## Targets")
         self.out()
-        self.out("| Target | Measured | Limit | |")
-        self.out("|---|---:|---:|---|")
-        r = self.ratio(self.med("ka", "sockwarden", "cpu_us_per_req"), self.med("ka", "haproxy", "cpu_us_per_req"))
-        row("keep-alive: CPU per request vs HAProxy", self.fmt(r, 2) + "×", "≤ 0.30×", cmp(r, 0.30))
-        r = self.ratio(self.med("ka", "sockwarden", "rps"), self.med("ka", "haproxy", "rps"))
-        row("keep-alive: requests/s vs HAProxy", self.fmt(r, 2) + "×", "≥ 1.5×", cmp(r, 1.5, le=False))
-        r = self.ratio(self.med("close", "sockwarden", "cpu_us_per_req"),
-                       self.med("close", "haproxy", "cpu_us_per_req"))
-        row("new connection per request: CPU per request vs HAProxy", self.fmt(r, 2) + "×", "≤ 0.5×",
-            cmp(r, 0.5))
-        hw = [v for v in (self.med("ka", "sockwarden", "hwm_kb"), self.med("close", "sockwarden", "hwm_kb"))
-              if v is not None]
-        peak = max(hw) / 1024 if hw else None
-        row("peak RSS under load (larger of the two loads)", self.fmt(peak, 2) + " MiB", "≤ 1.5 MiB",
-            cmp(peak, 1.5))
-        b = self.med("idle", "sockwarden", "bytes_per_conn")
-        row(f"RSS per idle keep-alive connection ({self.m['idle_n']} connections)", self.fmt(b) + " B",
-            "≤ 1,024 B", cmp(b, 1024))
-        r = self.ratio(self.med("stream", "sockwarden", "mib_s"), self.med("stream", "direct", "mib_s"))
-        row(f"{self.m['stream_mib']} MiB stream vs direct", self.fmt(r, 2) + "×", "≥ 0.9×", cmp(r, 0.9, le=False))
-        n, alive = self.med("events", "sockwarden", "conns"), self.med("events", "sockwarden", "alive")
-        rss = self.med("events", "sockwarden", "rss_kb")
+        self.out("| Target | sockwarden | sockwarden static | Limit | sockwarden / static |")
+        self.out("|---|---:|---:|---:|---|")
+        row("keep-alive: CPU per request vs HAProxy", vs_haproxy("ka", "cpu_us_per_req"), "×", "≤ 0.30×", 0.30)
+        row("keep-alive: requests/s vs HAProxy", vs_haproxy("ka", "rps"), "×", "≥ 1.5×", 1.5, le=False)
+        row("new connection per request: CPU per request vs HAProxy",
+            vs_haproxy("close", "cpu_us_per_req"), "×", "≤ 0.5×", 0.5)
+        row("peak RSS under load (larger of the two loads)", peak, " MiB", "≤ 1.5 MiB", 1.5)
+        row(f"RSS per idle keep-alive connection ({self.m['idle_n']} connections)",
+            lambda i: self.med("idle", i, "bytes_per_conn"), " B", "≤ 1,024 B", 1024, digits=0)
+        row(f"{self.m['stream_mib']} MiB stream vs direct",
+            lambda i: self.ratio(self.med("stream", i, "mib_s"), self.med("stream", "direct", "mib_s")),
+            "×", "≥ 0.9×", 0.9, le=False)
         wanted, held = int(self.m["streams_wanted"]), int(self.m["streams"])
-        ok = None if n is None else (n == held and alive == held)
         note = "" if held >= wanted else f" (capped from {wanted:,} by the fd limit {int(self.m['nofile']):,})"
-        row(f"/events streams held open{note}", f"{self.fmt(alive)} of {held:,}; RSS "
-            f"{self.fmt(rss / 1024 if rss else None, 1)} MiB", "all open, bounded", ok)
+        cells, states = [], []
+        for i in SW:
+            alive, rss = self.med("events", i, "alive"), self.med("events", i, "rss_kb")
+            cells.append("—" if alive is None else f"{alive:,.0f} open, {rss / 1024:.1f} MiB")
+            states.append("—" if alive is None else ("met" if alive == held else "**not met**"))
+        self.out(f"| {held:,} /events streams held open{note} | " + " | ".join(cells) +
+                 " | all open, bounded | " + " / ".join(states) + " |")
         st = self.med("size", "sockwarden", "static_bytes")
-        row("static binary", self.fmt(st) + " B", "≤ 300,000 B", cmp(st, 300000))
+        self.out(f"| static binary | — | {self.fmt(st)} B | ≤ 300,000 B | {cmp(st, 300000)} |")
         self.out()
 
     def profile(self):

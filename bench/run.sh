@@ -6,11 +6,12 @@
 #
 # Settings (environment):
 #   BENCH_QUICK=1      about 2 minutes instead of about 10 (fewer, shorter rounds; smaller counts)
-#   BENCH_ROUNDS       rounds per figure (5; quick 3)         BENCH_SECONDS  wrk seconds per run (6; 2)
+#   BENCH_ROUNDS       rounds per figure (5; quick 3)         BENCH_SECONDS  wrk seconds per run (5; 2)
 #   BENCH_IDLE_CONNS   idle keep-alive connections (5000)     BENCH_STREAMS  /events streams (10000)
 #   BENCH_STREAM_MIB   size of the streamed response (1024)   BENCH_PROFILE=0  skip bench/profile.sh
 #   BENCH_ONLY         a subset of the phases: "load idle events stream startup size" (all)
-#   SW_BIN             the proxy under test (build/sockwarden)
+#   SW_BIN             the proxy under test (build/sockwarden); SW_STATIC the static build
+#                      (build/static/sockwarden, made by `make static`; "static" in the tables)
 set -euo pipefail
 shopt -u patsub_replacement 2>/dev/null || true
 cd "$(dirname "$0")/.."
@@ -18,7 +19,7 @@ cd "$(dirname "$0")/.."
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
     ROUNDS=3 SECS=2 IDLE_N=2000 STREAMS=2000 STREAM_MIB=256 STARTS=5 MODE=quick
 else
-    ROUNDS=5 SECS=6 IDLE_N=5000 STREAMS=10000 STREAM_MIB=1024 STARTS=9 MODE=full
+    ROUNDS=5 SECS=5 IDLE_N=5000 STREAMS=10000 STREAM_MIB=1024 STARTS=9 MODE=full
 fi
 ROUNDS=${BENCH_ROUNDS:-$ROUNDS}
 SECS=${BENCH_SECONDS:-$SECS}
@@ -33,6 +34,9 @@ URL_PATH=/v1.43/containers/json
 OUT=build/bench
 BENCH=$PWD/bench
 
+# shellcheck source=bench/lib.sh
+. "$BENCH/lib.sh"
+
 die() {
     echo "bench: $*" >&2
     exit 1
@@ -42,6 +46,8 @@ log() { echo "bench: [${SECONDS}s] $*" >&2; }
 for t in nginx haproxy wrk curl python3 cc; do
     command -v "$t" >/dev/null || die "$t not found (run 'make deps')"
 done
+# The interpreter itself, not a version-manager shim (a shim costs a second per call under load).
+PY=$(python3 -c 'import sys; print(sys.executable)')
 [ -x "$SW_BIN" ] || die "$SW_BIN missing (run 'make')"
 
 # Thousands of sockets: take the whole hard limit. A proxied stream costs the proxy two descriptors,
@@ -56,9 +62,24 @@ STREAMS_WANTED=$STREAMS
 mkdir -p "$OUT"
 T=$(mktemp -d /tmp/sockwarden-bench.XXXXXX)
 chmod 755 "$T"
-# A private copy: a rebuild during the run must not change the binary under test.
-cp "$SW_BIN" "$T/sockwarden"
+# Private copies: a rebuild during the run must not change the binaries under test. The static
+# build is what the image ships; without musl-gcc its columns stay empty.
+take_copy() { # src dst → 0 once dst is a copy that runs (a concurrent rebuild may be mid-link)
+    for _ in 1 2 3 4 5; do
+        install -m 755 "$1" "$2" 2>/dev/null && "$2" --version >/dev/null 2>&1 && return 0
+        sleep 2
+    done
+    return 1
+}
+take_copy "$SW_BIN" "$T/sockwarden" || die "$SW_BIN does not run"
 SW_BIN=$T/sockwarden
+SW_STATIC=${SW_STATIC:-build/static/sockwarden}
+STATIC=()
+if [ "$SW_STATIC" != build/static/sockwarden ] || make -s static >"$T/make-static.log" 2>&1; then
+    take_copy "$SW_STATIC" "$T/sockwarden-static" && STATIC=(static)
+else
+    log "make static failed, no static columns: $(tail -3 "$T/make-static.log")"
+fi
 RAW=$OUT/raw.tsv
 : >"$RAW"
 PIDS=()
@@ -84,10 +105,6 @@ PROXY_ENV=(ALLOW_RESTARTS=0 ALLOW_STOP=0 ALLOW_START=0 AUTH=0 BUILD=0 COMMIT=0 C
 
 record() { # test impl round metric value
     printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RAW"
-}
-
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 # ---- processes -----------------------------------------------------------------------------------
@@ -118,18 +135,6 @@ status_kb() { # field pids → that /proc/PID/status field (kB) summed
         sum=$((sum + ${v:-0}))
     done
     echo "$sum"
-}
-
-wait_ping() { # port [pid] → 0 once GET /_ping answers 200; 1 after 10 s or when pid exits
-    local end=$((SECONDS + 10))
-    while [ $SECONDS -lt $end ]; do
-        [ "$(curl -s -m 1 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/_ping")" = 200 ] && return 0
-        if [ -n "${2:-}" ] && ! kill -0 "$2" 2>/dev/null; then
-            return 1
-        fi
-        sleep 0.01
-    done
-    return 1
 }
 
 render() { # template out key=value...
@@ -164,22 +169,29 @@ haproxy_cfg() {
 # VARIANT big: limits raised for thousands of connections (sockwarden MAX_CONNECTIONS and
 # KEEPALIVE_TIMEOUT; the same for HAProxy's maxconn and keep-alive timeout).
 start_proxy() {
-    local impl=$1 variant=${2:-tecnativa} sock=${3:-$T/upstream.sock} extra=()
+    local impl=$1 variant=${2:-tecnativa} sock=${3:-$T/upstream.sock} extra=() try
     if [ "$impl" = direct ]; then
         PX_PID="" PX_PORT=$NGINX_PORT
         return 0
     fi
-    PX_PORT=$(free_port)
-    local envs=("${PROXY_ENV[@]}" SOCKET_PATH="$sock" BIND_CONFIG="127.0.0.1:$PX_PORT")
-    if [ "$impl" = sockwarden ]; then
-        [ "$variant" = big ] && extra=(MAX_CONNECTIONS=$((BIG_MAXCONN * 2)) KEEPALIVE_TIMEOUT=60s)
-        env "${envs[@]}" "${extra[@]}" "$SW_BIN" >>"$T/sockwarden.log" 2>&1 &
-    else
-        env "${envs[@]}" haproxy -W -db -f "$T/haproxy-$variant.cfg" >>"$T/haproxy.log" 2>&1 &
-    fi
-    PX_PID=$!
-    PIDS+=("$PX_PID")
-    wait_ping "$PX_PORT" "$PX_PID" || die "$impl did not answer /_ping on port $PX_PORT; log: $(tail -5 "$T/$impl.log")"
+    [ "$variant" = big ] && extra=(MAX_CONNECTIONS=$((BIG_MAXCONN * 2)) KEEPALIVE_TIMEOUT=60s)
+    for try in 1 2 3; do # another test on this machine may take the port first
+        PX_PORT=$(free_port)
+        local envs=("${PROXY_ENV[@]}" SOCKET_PATH="$sock" BIND_CONFIG="127.0.0.1:$PX_PORT")
+        if [ "$impl" = sockwarden ]; then
+            env "${envs[@]}" "${extra[@]}" "$SW_BIN" >>"$T/sockwarden.log" 2>&1 &
+        elif [ "$impl" = static ]; then
+            env "${envs[@]}" "${extra[@]}" "$T/sockwarden-static" >>"$T/static.log" 2>&1 &
+        else
+            env "${envs[@]}" haproxy -W -db -f "$T/haproxy-$variant.cfg" >>"$T/haproxy.log" 2>&1 &
+        fi
+        PX_PID=$!
+        PIDS+=("$PX_PID")
+        wait_ping "$PX_PORT" "$PX_PID" && return 0
+        stop_proxy
+        log "$impl did not answer /_ping on port $PX_PORT (attempt $try): $(tail -2 "$T/$impl.log")"
+    done
+    die "$impl does not start"
 }
 
 stop_proxy() {
@@ -244,7 +256,7 @@ bench_hold() { # impl test round n path mode socket
     mapfile -t pids < <(proc_tree "$PX_PID")
     rss0=$(status_kb VmRSS "${pids[@]}")
     rm -f "$T/stop"
-    python3 "$BENCH/holdconns.py" "$PX_PORT" "$n" "$path" "$mode" "$T/stop" >"$T/hold.out" &
+    "$PY" "$BENCH/holdconns.py" "$PX_PORT" "$n" "$path" "$mode" "$T/stop" >"$T/hold.out" &
     local hp=$!
     PIDS+=("$hp")
     for _ in $(seq 1200); do
@@ -302,6 +314,8 @@ bench_startup() { # impl round
     port=$(free_port)
     if [ "$impl" = sockwarden ]; then
         cmd=("$SW_BIN")
+    elif [ "$impl" = static ]; then
+        cmd=("$T/sockwarden-static")
     else
         cmd=(haproxy -W -db -f "$T/haproxy-tecnativa.cfg")
     fi
@@ -314,10 +328,8 @@ sizes() {
     record size sockwarden 1 dynamic_bytes "$(stat -c %s "$SW_BIN")"
     strip -o "$T/sw.stripped" "$SW_BIN"
     record size sockwarden 1 dynamic_stripped_bytes "$(stat -c %s "$T/sw.stripped")"
-    if make -s static >"$T/static.log" 2>&1 && [ -f build/static/sockwarden ]; then
-        record size sockwarden 1 static_bytes "$(stat -c %s build/static/sockwarden)"
-    else
-        log "make static failed: $(tail -3 "$T/static.log")"
+    if [ ${#STATIC[@]} -gt 0 ]; then
+        record size sockwarden 1 static_bytes "$(stat -c %s "$T/sockwarden-static")"
     fi
     local hp libs=0 l
     hp=$(command -v haproxy)
@@ -342,7 +354,7 @@ phase() { [[ $ONLY == *" $1 "* ]]; }
 
 phase load && for r in $(seq "$ROUNDS"); do
     for test in ka close; do
-        for impl in sockwarden haproxy direct; do
+        for impl in sockwarden "${STATIC[@]}" haproxy direct; do
             bench_wrk "$impl" "$test" "$r"
         done
     done
@@ -350,19 +362,19 @@ done
 
 HOLD_ROUNDS=$((ROUNDS < 3 ? ROUNDS : 3))
 phase idle && for r in $(seq "$HOLD_ROUNDS"); do
-    for impl in sockwarden haproxy; do
+    for impl in sockwarden "${STATIC[@]}" haproxy; do
         bench_hold "$impl" idle "$r" "$IDLE_N" "$URL_PATH" response "$T/upstream.sock"
     done
 done
 
 if phase events; then
-    python3 "$BENCH/fake_events.py" "$T/events.sock" >"$T/events.out" 2>&1 &
+    "$PY" "$BENCH/fake_events.py" "$T/events.sock" >"$T/events.out" 2>&1 &
     PIDS+=($!)
     for _ in $(seq 100); do
         grep -q ready "$T/events.out" 2>/dev/null && break
         sleep 0.05
     done
-    for impl in sockwarden haproxy; do
+    for impl in sockwarden "${STATIC[@]}" haproxy; do
         bench_hold "$impl" events 1 "$STREAMS" /v1.43/events head "$T/events.sock"
     done
 fi
@@ -375,7 +387,7 @@ done
 rm -f "$T/big.bin"
 
 phase startup && for r in $(seq "$STARTS"); do
-    for impl in sockwarden haproxy; do
+    for impl in sockwarden "${STATIC[@]}" haproxy; do
         bench_startup "$impl" "$r"
     done
 done
@@ -391,7 +403,7 @@ if [ "${BENCH_PROFILE:-1}" != 0 ]; then
         log "profile failed (results below are unaffected)"
 fi
 
-python3 "$BENCH/report.py" "$RAW" \
+"$PY" "$BENCH/report.py" "$RAW" \
     mode="$MODE" rounds="$ROUNDS" secs="$SECS" conns="$CONNS" threads="$THREADS" \
     idle_n="$IDLE_N" streams="$STREAMS" streams_wanted="$STREAMS_WANTED" nofile="$NOFILE" \
     stream_mib="$STREAM_MIB" starts="$STARTS" elapsed="$ELAPSED" load0="$LOAD0" \
