@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "config.h"
+#include "confine.h"
 #include "health.h"
 #include "log.h"
 #include "net.h"
@@ -90,11 +91,22 @@ static void warn_foreign_vars(void)
             }
 }
 
+static void confine_note(const char *line)
+{
+    log_msg(LOG_NOTICE, "%s", line);
+}
+
 static int serve(int argc, char **argv)
 {
     static struct config c;
     if (load(&c, argc, argv) < 0)
         return 2;
+    struct confine_opts co;
+    char cerr[512];
+    if (confine_opts_from_env(&co, &c.upstream, env_lookup, cerr, sizeof cerr) < 0) {
+        fprintf(stderr, "sockwarden: %s\n", cerr);
+        return 2;
+    }
     raise_fd_limit();
     warn_foreign_vars();
     struct listener ls[2 * CONFIG_MAX_BINDS];
@@ -116,6 +128,13 @@ static int serve(int argc, char **argv)
     for (int i = 0; i < n + m; i++)
         log_msg(LOG_NOTICE, "listening on %s%s", ls[i].name, ls[i].metrics ? " (metrics)" : "");
     config_report(&c, report_line);
+    /* Listeners are open and the configuration checked: from here on the process needs no file
+     * system, no new privileges and only the system calls of the event loop. */
+    if (confine_apply(&co, cerr, sizeof cerr, confine_note) < 0) {
+        log_msg(LOG_ERR, "%s", cerr);
+        fprintf(stderr, "sockwarden: %s\n", cerr);
+        return 1;
+    }
     return proxy_run(&c, ls, n + m);
 }
 

@@ -427,8 +427,9 @@ static void start_upstream(struct conn *c)
 
 /* ---- reading and framing ------------------------------------------------------------------ */
 
-/* Reads from fd into b. Returns true on progress (bytes or EOF); clears *ready on EAGAIN. */
-static bool read_into(int fd, struct buf *b, bool *ready, bool *eof)
+/* Reads from fd into b, holding at most limit bytes. Returns true on progress (bytes or EOF);
+ * clears *ready on EAGAIN. */
+static bool read_into(int fd, struct buf *b, size_t limit, bool *ready, bool *eof)
 {
     if (!*ready || *eof)
         return false;
@@ -436,9 +437,14 @@ static bool read_into(int fd, struct buf *b, bool *ready, bool *eof)
         return false;
     if (b->off && buf_space(b) == 0)
         buf_compact(b);
-    if (buf_space(b) == 0)
+    if (buf_space(b) == 0 && b->cap < limit)
+        buf_grow(b, b->cap * 2 < limit ? b->cap * 2 : limit);
+    size_t room = b->len < limit ? limit - b->len : 0;
+    if (buf_space(b) < room)
+        room = buf_space(b);
+    if (room == 0)
         return false;
-    ssize_t n = read(fd, buf_tail(b), buf_space(b));
+    ssize_t n = read(fd, buf_tail(b), room);
     if (n > 0) {
         b->len += (uint32_t)n;
         return true;
@@ -471,10 +477,12 @@ static bool client_read(struct conn *c)
         c->rbuf.cap < cfg->limits.max_head_bytes + 4)
         if (buf_grow(&c->rbuf, cfg->limits.max_head_bytes + 4) < 0)
             return false;
-    /* Limit what a pipelining client can queue while a response is still in flight. */
-    if (c->rq == RQ_DONE && c->rbuf.len >= BUF_SIZE)
-        return false;
-    return read_into(c->cfd, &c->rbuf, &c->c_rd, &c->c_eof);
+    /* A head may need up to MAX_HEADER_BYTES; anything else (bodies, tunnel bytes, what a
+     * pipelining client queues behind a response in flight) at most MAX_BUFFER_BYTES. */
+    size_t limit = c->rq != RQ_HEAD ? cfg->max_buffer_bytes
+                   : c->rbuf.cap > BUF_SIZE ? c->rbuf.cap
+                                            : BUF_SIZE;
+    return read_into(c->cfd, &c->rbuf, limit, &c->c_rd, &c->c_eof);
 }
 
 static void parse_head(struct conn *c)
@@ -522,8 +530,11 @@ static void body_error(struct conn *c)
 static bool frame_request_body(struct conn *c)
 {
     uint32_t avail = c->rbuf.len - c->rfwd;
-    if (!avail)
+    if (!avail) {
+        if (c->c_eof)
+            conn_kill(c); /* truncated body: the engine must not wait for bytes that never come */
         return false;
+    }
     if (c->req_body == HTTP_BODY_LENGTH) {
         uint32_t take = c->req_left < avail ? (uint32_t)c->req_left : avail;
         c->rfwd += take;
@@ -781,10 +792,10 @@ static bool upstream_read(struct conn *c)
 {
     if (c->ufd < 0 || c->connecting)
         return false;
-    /* Keep at most one buffer of unsent response: a slow client slows the engine, not our RAM. */
-    if (c->ubuf.p && c->ubuf.len >= c->ubuf.cap && c->rs != RS_HEAD)
-        return false;
-    return read_into(c->ufd, &c->ubuf, &c->u_rd, &c->u_eof);
+    /* A slow client slows the engine, not our memory: at most MAX_BUFFER_BYTES wait for it, or
+     * a response head of up to MAX_HEADER_BYTES. */
+    size_t limit = c->rs == RS_HEAD && c->ubuf.p ? c->ubuf.cap : cfg->max_buffer_bytes;
+    return read_into(c->ufd, &c->ubuf, limit, &c->u_rd, &c->u_eof);
 }
 
 /* A kept-alive engine connection may be closed by the engine just as we reuse it; a request
