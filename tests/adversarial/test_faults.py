@@ -275,12 +275,15 @@ def test_engine_killed_mid_tunnel(proxies, private_engine):
 # ---- SIGTERM -------------------------------------------------------------------------------------
 
 
-def test_sigterm_with_open_stream(proxies, private_engine):
-    """SHUTDOWN_GRACE=2s: the listener closes at once, the open stream is cut at the end of the
-    grace period, and the proxy exits 0."""
+def test_sigterm_with_open_streams(proxies, private_engine):
+    """SHUTDOWN_GRACE=2s with event streams and a slow request in flight: the listener closes at
+    once, event streams end, the slow request is cut when the grace ends, and the proxy exits 0."""
     eng = private_engine
     px = proxies.start(eng.sock, CONTAINERS=1, SHUTDOWN_GRACE="2s")
     streams = [open_stream(px.port) for _ in range(3)]
+    slow = socket.create_connection(("127.0.0.1", px.port), timeout=5)
+    slow.sendall(b"GET /containers/abc/json?delay=8 HTTP/1.1\r\nHost: docker\r\n\r\n")
+    time.sleep(0.3)
     t0 = time.monotonic()
     px.proc.send_signal(signal.SIGTERM)
     time.sleep(0.3)
@@ -288,14 +291,30 @@ def test_sigterm_with_open_stream(proxies, private_engine):
         socket.create_connection(("127.0.0.1", px.port), timeout=2).close()
     rc = px.proc.wait(timeout=10)
     took = time.monotonic() - t0
-    ends = [drain_until_closed(s, 3)[0] for s in streams]
-    for s in streams:
+    ends = [drain_until_closed(s, 3)[0] for s in streams + [slow]]
+    for s in streams + [slow]:
         s.close()
     record_figure("sigterm_open_streams", grace_s=2, exit_s="%.2f" % took, exit_code=rc)
     assert rc == 0, px.tail()
     assert 1.5 < took < 3.5, "exit after %.2f s with SHUTDOWN_GRACE=2s" % took
     assert all(ends)
-    px.wait_log(r"draining 3 connection")
+    px.wait_log(r"draining \d+ connection")
+
+
+def test_sigterm_event_streams_only(proxies, private_engine):
+    """Only endless streams open: the proxy exits within the grace period, exit code 0."""
+    px = proxies.start(private_engine.sock, CONTAINERS=1, SHUTDOWN_GRACE="2s")
+    streams = [open_stream(px.port) for _ in range(3)]
+    t0 = time.monotonic()
+    px.proc.send_signal(signal.SIGTERM)
+    rc = px.proc.wait(timeout=10)
+    took = time.monotonic() - t0
+    ends = [drain_until_closed(s, 3)[0] for s in streams]
+    for s in streams:
+        s.close()
+    assert rc == 0
+    assert took < 3.5, took
+    assert all(ends)
 
 
 def test_sigterm_drains_inflight_request(proxies, private_engine):
