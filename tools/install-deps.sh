@@ -30,11 +30,15 @@ else
     echo "install-deps: Debian packages present"
 fi
 
-# dockerode for the Node.js client test; node_modules stays out of git.
+# dockerode for the Node.js client test; node_modules stays out of git. Reinstalled when the
+# lockfile changes.
 node_dir=tests/integration/node
-if [ ! -d "$node_dir/node_modules/dockerode" ]; then
+stamp=$node_dir/node_modules/.sw-lock.sha256
+want=$(sha256sum "$node_dir/package-lock.json" | cut -d' ' -f1)
+if [ ! -d "$node_dir/node_modules/dockerode" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "install-deps: npm ci in $node_dir"
     (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error </dev/null)
+    echo "$want" >"$stamp"
 else
     echo "install-deps: dockerode present"
 fi
