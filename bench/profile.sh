@@ -9,6 +9,7 @@
 #   perf-sockwarden-TEST.txt         perf record flat profile (self time by object and symbol)
 #   callgrind-sockwarden-TEST.txt    callgrind_annotate: user-space instructions by function
 # Tracing slows the proxy down, so these runs are separate from the timed ones and report counts.
+# Each part runs only when its tool is installed (strace, perf, valgrind).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=bench/lib.sh
@@ -70,15 +71,17 @@ traced() { # test tracer...
 
 for impl in sockwarden haproxy; do
     for test in ka close; do
-        start "$impl"
-        f=$OUT/syscalls-$impl-$test.txt
-        n=$(traced "$test" strace -c -f -q -o "$f.tmp" -p "$(pids_csv)")
-        { echo "# $impl, $test: $n requests (strace -c -f; divide calls by requests)"; cat "$f.tmp"; } >"$f"
-        rm -f "$f.tmp"
-        calls=$(awk '$NF == "total" {print $4}' "$f")
-        printf '%s\t%s\tsyscalls_per_req\t%s\n' "$impl" "$test" \
-            "$(awk -v c="${calls:-0}" -v n="$n" 'BEGIN {printf "%.2f", n ? c / n : 0}')" >>"$TSV"
-        stop
+        if command -v strace >/dev/null; then
+            start "$impl"
+            f=$OUT/syscalls-$impl-$test.txt
+            n=$(traced "$test" strace -c -f -q -o "$f.tmp" -p "$(pids_csv)")
+            { echo "# $impl, $test: $n requests (strace -c -f; divide calls by requests)"; cat "$f.tmp"; } >"$f"
+            rm -f "$f.tmp"
+            calls=$(awk '$NF == "total" {print $4}' "$f")
+            printf '%s\t%s\tsyscalls_per_req\t%s\n' "$impl" "$test" \
+                "$(awk -v c="${calls:-0}" -v n="$n" 'BEGIN {printf "%.2f", n ? c / n : 0}')" >>"$TSV"
+            stop
+        fi
 
         if command -v perf >/dev/null; then
             start "$impl"
@@ -124,7 +127,7 @@ if command -v valgrind >/dev/null; then
         {
             echo "# sockwarden, $test: $n requests under callgrind (includes startup and /_ping)"
             callgrind_annotate "$f.out" 2>/dev/null | sed -n '/PROGRAM TOTALS/,$p' |
-                sed -E 's| \[[^]]*\]$||; s|[^ ]*/(src/[^/:]*:)|\1|; s|[^ ]*/sysdeps/[^:]*:|libc:|' | head -40
+                sed -E 's| \[[^]]*\]$||; s|[^ ]*/([^/ ]*:)|\1|' | head -40
         } >"$f.txt" || true
         rm -f "$f.out"
     done

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Turns bench/run.sh's raw.tsv (test, impl, round, metric, value) into the markdown report: medians
 per figure, ratios against HAProxy and the direct path, and each target with met / not met.
-usage: report.py RAW.tsv key=value...   (run metadata from run.sh)
+usage: report.py RAW.tsv key=value...          (run metadata from run.sh) → markdown on stdout
+       report.py --splice DOC.md RESULTS.md    puts RESULTS.md (headings one level down) between
+                                               the "results:begin" and "results:end" markers of DOC.md
 """
 import os
 import platform
@@ -66,7 +68,7 @@ class Report:
         self.out(f"- Machine: {os.cpu_count()} cores ({cpu_model()}), Linux {platform.release()}; "
                  f"load average {m['load0']} at start, {m['load1']} at the end "
                  "(the machine is shared: expect noise)")
-        self.out(f"- Command: `make bench` ({m['mode']} mode: {m['rounds']} rounds, wrk "
+        self.out(f"- Command: `{m['command']}` ({m['mode']} mode: {m['rounds']} rounds, wrk "
                  f"{m['secs']} s per run, -t{m['threads']} -c{m['conns']}); took {m['elapsed']} s")
         self.out(f"- Tools: HAProxy {m['haproxy_version']} (master-worker, `-W -db`, Tecnativa rule "
                  f"chain and options), nginx {m['nginx_version']} (1 worker), wrk {m['wrk_version']}")
@@ -266,7 +268,33 @@ class Report:
         self.out()
 
 
+def splice(doc_path, results_path):
+    with open(doc_path) as f:
+        doc = f.read()
+    with open(results_path) as f:
+        results = f.read().strip("\n")
+    begin, end = "<!-- results:begin -->", "<!-- results:end -->"
+    if begin not in doc or end not in doc:
+        sys.exit(f"report.py: no {begin} ... {end} markers in {doc_path}")
+    # One heading level down, without the title line: the document has its own.
+    lines = results.splitlines()
+    if lines and lines[0].startswith("# "):
+        lines = lines[1:]
+    fenced, out = False, []
+    for line in lines:
+        fenced ^= line.startswith("```")
+        out.append("#" + line if line.startswith("#") and not fenced else line)
+    body = "\n".join(out)
+    head, rest = doc.split(begin, 1)
+    tail = rest.split(end, 1)[1]
+    with open(doc_path, "w") as f:
+        f.write(f"{head}{begin}\n{body.strip()}\n{end}{tail}")
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--splice":
+        splice(sys.argv[2], sys.argv[3])
+        return
     meta = dict(kv.split("=", 1) for kv in sys.argv[2:])
     rep = Report(load(sys.argv[1]), meta)
     rep.header()

@@ -9,6 +9,7 @@
 #   BENCH_ROUNDS       rounds per figure (5; quick 3)         BENCH_SECONDS  wrk seconds per run (5; 2)
 #   BENCH_IDLE_CONNS   idle keep-alive connections (5000)     BENCH_STREAMS  /events streams (10000)
 #   BENCH_STREAM_MIB   size of the streamed response (1024)   BENCH_PROFILE=0  skip bench/profile.sh
+#   BENCH_UPDATE_DOC=1 also put the results into docs/PERFORMANCE.md (between its markers)
 #   BENCH_ONLY         a subset of the phases: "load idle events stream startup size" (all)
 #   SW_BIN             the proxy under test (build/sockwarden); SW_STATIC the static build
 #                      (build/static/sockwarden, made by `make static`; "static" in the tables)
@@ -404,6 +405,7 @@ if [ "${BENCH_PROFILE:-1}" != 0 ]; then
 fi
 
 "$PY" "$BENCH/report.py" "$RAW" \
+    command="$(env | grep '^BENCH_' | grep -v '^BENCH_UPDATE_DOC=' | sort | tr '\n' ' ')make bench" \
     mode="$MODE" rounds="$ROUNDS" secs="$SECS" conns="$CONNS" threads="$THREADS" \
     idle_n="$IDLE_N" streams="$STREAMS" streams_wanted="$STREAMS_WANTED" nofile="$NOFILE" \
     stream_mib="$STREAM_MIB" starts="$STARTS" elapsed="$ELAPSED" load0="$LOAD0" \
@@ -414,3 +416,7 @@ fi
     sw_version="$("$SW_BIN" --version | awk '{print $2}')" \
     commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" >"$OUT/results.md"
 cat "$OUT/results.md"
+if [ "${BENCH_UPDATE_DOC:-0}" = 1 ]; then
+    "$PY" "$BENCH/report.py" --splice docs/PERFORMANCE.md "$OUT/results.md"
+    log "docs/PERFORMANCE.md updated"
+fi
