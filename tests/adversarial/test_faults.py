@@ -182,9 +182,6 @@ def test_client_reset_mid_body(proxies, private_engine, framing):
     assert px.proc.poll() is None
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a client that goes away (RST or FIN) in the middle of "
-                   "a request body leaves its connection and the engine connection open until "
-                   "RESPONSE_TIMEOUT (10 min); it still counts against MAX_CONNECTIONS")
 @pytest.mark.parametrize("how", ["rst", "fin"])
 def test_client_gone_mid_body_releases_connection(proxies, private_engine, how):
     """Default policy (no POST needed: GET /_ping with a body). With MAX_CONNECTIONS=4, four

@@ -378,6 +378,45 @@ def test_never_reading_clients(proxies, engine):
     assert worst < 1.0
 
 
+@pytest.mark.parametrize("limit", [16384, 8 << 20])
+def test_buffer_limit_is_honoured(proxies, engine, limit):
+    """MAX_BUFFER_BYTES bounds what one connection buffers (kernel socket buffers are not in RSS):
+    an upload to an engine that reads nothing fills the proxy up to the limit, never beyond."""
+    px = proxies.start(engine.sock, CONTAINERS=1, POST=1, LOG_LEVEL="notice",
+                       MAX_BUFFER_BYTES=limit, ASAN_OPTIONS=ASAN_MEASURE)
+    assert statuses(px.port, OK_GET) == [200]
+    base = rss_kib(px.pid)
+    s = px.connect()
+    total = 64 << 20
+    s.sendall(b"POST /containers/abc/update?stall=8 HTTP/1.1\r\nHost: docker\r\n"
+              b"Content-Type: application/octet-stream\r\nContent-Length: %d\r\n\r\n" % total)
+    stop = threading.Event()
+
+    def push():
+        block = b"z" * 65536
+        try:
+            for _ in range(total // len(block)):
+                if stop.is_set():
+                    return
+                s.sendall(block)
+        except OSError:
+            pass
+
+    t = threading.Thread(target=push, daemon=True)
+    t.start()
+    time.sleep(3)
+    grown = (rss_kib(px.pid) - base) * 1024
+    stop.set()
+    s.close()
+    t.join(5)
+    record_figure("buffer_limit", max_buffer_bytes=limit, rss_growth_bytes=grown)
+    # ASan adds one shadow byte per 8 bytes of heap.
+    assert grown < limit * 1.25 + (1 << 20), "RSS grew %d bytes with MAX_BUFFER_BYTES=%d" % (
+        grown, limit)
+    if limit > 4 << 20:
+        assert grown > limit // 2, "a large MAX_BUFFER_BYTES was not used (%d bytes)" % grown
+
+
 def test_pipelining_client_that_never_reads(proxies, engine):
     """A client pipelines 50 MB of requests and reads nothing: the proxy stops reading from it."""
     px = proxies.start(engine.sock, CONTAINERS=1, LOG_LEVEL="notice", ASAN_OPTIONS=ASAN_MEASURE)
@@ -417,7 +456,7 @@ def test_upload_to_stalled_engine(proxies, engine):
     base = rss_kib(px.pid)
     s = px.connect()
     total = 100 << 20
-    s.sendall(b"POST /containers/abc/update?stall=30 HTTP/1.1\r\nHost: docker\r\n"
+    s.sendall(b"POST /containers/abc/update?stall=8 HTTP/1.1\r\nHost: docker\r\n"
               b"Content-Type: application/octet-stream\r\nContent-Length: %d\r\n\r\n" % total)
     sent = [0]
 
