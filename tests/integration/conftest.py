@@ -39,6 +39,16 @@ SANITIZER_MARKERS = re.compile(
 )
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt("signal %d" % signum)
+
+
+def pytest_configure(config):
+    # A SIGTERM (e.g. from run.sh's overall timeout) unwinds like Ctrl-C, so the session teardown
+    # still stops the private engine and the proxies.
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
 def sw_bin():
     return os.environ.get("SW_BIN", os.path.join(REPO, "build", "asan", "sockwarden"))
 
@@ -152,17 +162,32 @@ def engine(tmp_path_factory):
     if sock:
         yield Engine(sock, None, cfg)
         return
-    p = subprocess.run(
-        ["bash", DOCKERD_SH, "start"], capture_output=True, text=True, timeout=120
+    p = subprocess.Popen(
+        ["bash", DOCKERD_SH, "start"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
+    try:
+        out, err = p.communicate(timeout=120)
+    except BaseException:
+        # SIGTERM, not subprocess's SIGKILL: the script's trap then stops the half-started engine.
+        p.terminate()
+        p.communicate(timeout=60)
+        raise
     if p.returncode != 0:
-        pytest.exit("private dockerd failed to start:\n%s%s" % (p.stdout, p.stderr), returncode=3)
-    vals = dict(line.split("=", 1) for line in p.stdout.split() if "=" in line)
+        pytest.exit("private dockerd failed to start:\n%s%s" % (out, err), returncode=3)
+    vals = dict(line.split("=", 1) for line in out.split() if "=" in line)
     eng = Engine(vals["SW_DOCKER_SOCK"], vals["SW_DOCKERD_DIR"], cfg)
     try:
         yield eng
     finally:
-        subprocess.run(["bash", DOCKERD_SH, "stop", eng.dir], timeout=120)
+        # Finish the stop even if SIGTERM/SIGINT arrives meanwhile (the handlers only note it;
+        # the child gets default dispositions at exec).
+        hits = []
+        old = {s: signal.signal(s, lambda n, f: hits.append(n)) for s in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            subprocess.Popen(["bash", DOCKERD_SH, "stop", eng.dir]).wait(timeout=180)
+        finally:
+            for s, h in old.items():
+                signal.signal(s, h)
 
 
 def _free_port():

@@ -130,8 +130,10 @@ sw_dockerd_trap() {
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     case "${1:-}" in
     start)
+        trap 'sw_dockerd_stop; exit 1' INT TERM HUP
         sw_dockerd_start || { sw_dockerd_stop; exit 1; }
         sw_busybox_image || { _sw_log "busybox image import failed"; sw_dockerd_stop; exit 1; }
+        trap - INT TERM HUP
         echo "SW_DOCKERD_DIR=$SW_DOCKERD_DIR"
         echo "SW_DOCKER_SOCK=$SW_DOCKER_SOCK"
         ;;
