@@ -6,8 +6,6 @@ import select
 import subprocess
 import time
 
-import pytest
-
 from conftest import IMAGE, assert_allowed_cli, unique
 
 RW = dict(CONTAINERS=1, POST=1)
