@@ -17,7 +17,7 @@ B  := build
 BA := build/asan
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all test unit integration adversarial differential image-test valgrind fuzz fuzz-smoke static bench clean format deps image run
+.PHONY: all test unit integration adversarial differential image-test confine valgrind fuzz fuzz-smoke static bench clean format deps image run
 
 all: $(B)/sockwarden
 
@@ -58,9 +58,15 @@ differential: $(BA)/sockwarden $(B)/sockwarden
 	@SW_BIN=$(BA)/sockwarden tests/differential/run.sh
 
 # `make test` installs what it needs (Debian packages, npm modules) and runs everything.
+SUITES := unit valgrind fuzz-smoke differential adversarial confine image-test integration
 test: deps
-	@$(MAKE) --no-print-directory all unit valgrind fuzz-smoke integration
-	@tests/summary.sh
+	@$(MAKE) --no-print-directory all
+	@rc=0; for s in $(SUITES); do \
+	  echo "== $$s"; $(MAKE) --no-print-directory $$s || { rc=1; echo "== $$s FAILED"; }; \
+	done; tests/summary.sh || rc=1; exit $$rc
+
+confine: $(B)/sockwarden static
+	@tests/confine/run.sh
 
 deps:
 	@tools/install-deps.sh

@@ -11,6 +11,7 @@ PKGS=(
     docker.io containerd runc busybox-static
     python3 python3-docker python3-pytest python3-pytest-timeout
     nodejs haproxy nginx-light wrk curl socat iproute2 procps
+    docker-compose rootlesskit uidmap slirp4netns groff-base strace
 )
 
 missing=()

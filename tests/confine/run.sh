@@ -5,9 +5,6 @@
 # confined (/proc/PID/status), that it exits 0 on SIGTERM, and that a socket the configured user
 # cannot reach stops it at start-up. Writes build/results/confine "confine <passed> <failed>".
 #
-# While src/main.c does not call confine_apply() yet, the binaries are built from a copy of src/
-# with the proposed integration (tests/confine/patch_main.py) into build/confine/.
-#
 # usage: tests/confine/run.sh   (KEEP=1 keeps the work directory with the proxy logs)
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -36,25 +33,9 @@ WARN="-Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wcast-qual -Wstrict-protot
 VERSION=$(cat VERSION 2>/dev/null || echo 0.0.0)
 
 build() {
-    if grep -q confine_apply src/main.c; then
-        make -s build/sockwarden static >/dev/null || return 1
-        GLIBC_BIN=build/sockwarden
-        MUSL_BIN=build/static/sockwarden
-        return 0
-    fi
-    local d=build/confine
-    rm -rf "$d/src" && mkdir -p "$d/src" "$d/static" || return 1
-    cp src/*.c src/*.h "$d/src/" && python3 tests/confine/patch_main.py src/main.c "$d/src/main.c" ||
-        return 1
-    # shellcheck disable=SC2086
-    cc -std=c17 -D_GNU_SOURCE -DSW_VERSION="\"$VERSION\"" $WARN -O2 -g "$d"/src/*.c \
-        -o "$d/sockwarden" || return 1
-    # shellcheck disable=SC2086
-    musl-gcc -std=c17 -D_GNU_SOURCE -DSW_VERSION="\"$VERSION\"" $WARN -Os -static \
-        "$d"/src/*.c -o "$d/static/sockwarden" || return 1
-    GLIBC_BIN=$d/sockwarden
-    MUSL_BIN=$d/static/sockwarden
-    echo "(src/main.c does not call confine_apply yet: testing a patched copy in $d)"
+    make -s build/sockwarden static >/dev/null || return 1
+    GLIBC_BIN=build/sockwarden
+    MUSL_BIN=build/static/sockwarden
 }
 
 free_port() {
