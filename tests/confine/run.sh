@@ -28,9 +28,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-WARN="-Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wcast-qual -Wstrict-prototypes \
--Wmissing-prototypes -Wformat=2 -Wvla -Wundef -Wno-unused-parameter"
-VERSION=$(cat VERSION 2>/dev/null || echo 0.0.0)
 
 build() {
     make -s build/sockwarden static >/dev/null || return 1
