@@ -30,6 +30,7 @@ Special routes used by the tests (all under /containers/ID/…, ID chosen by the
   GET /containers/cut/json            partial response, then a plain close
   GET /containers/ID/json?delay=S     answers after S seconds
   any request with ?stall=S           waits S seconds before reading the request body
+  any route containing /dropconn      read completely, then the connection closes unanswered
   POST /containers/missing/attach, POST /exec/missing/start   404, never hijacked
 
 Usage: fake_engine.py --socket PATH | --tcp PORT  --log FILE   (prints "ready" once listening)
@@ -365,6 +366,8 @@ class Engine:
             while got < length:  # in pieces: a body may be large
                 got += len(rd.read(min(length - got, 1 << 20)))
         self.log.write(ev="body", conn=cid, seq=seq, bytes=got)
+        if "/dropconn" in route:  # the engine goes away after taking the request, no answer
+            return False
         keep = self.respond(sock, rd, cid, method, path, route, target, status, headers, close)
         if keep and method == "POST":
             return "POST"

@@ -269,6 +269,36 @@ def test_engine_killed_mid_tunnel(proxies, private_engine):
     assert px.proc.poll() is None
 
 
+REPLAY_BUG = pytest.mark.xfail(strict=True, reason="BUG: retry_on_fresh() resends any request "
+                               "without a body, POST and DELETE included, when a reused engine "
+                               "connection closes before answering")
+
+
+@pytest.mark.parametrize("method,extra,allowed_copies", [
+    ("POST", b"Content-Length: 0\r\n", 1),
+    pytest.param("POST", b"", 1, marks=REPLAY_BUG),
+    pytest.param("DELETE", b"", 1, marks=REPLAY_BUG),
+    ("GET", b"", 2),  # idempotent: one retry on a fresh connection is fine
+])
+def test_no_replay_of_non_idempotent_requests(proxies, private_engine, method, extra,
+                                              allowed_copies):
+    """The engine takes a request on a kept-alive connection and closes without answering: the
+    proxy may retry an idempotent request once, but never a POST or DELETE (RFC 9112 §9.3.1.1) —
+    a kill or start would run twice."""
+    eng = private_engine
+    px = proxies.start(eng.sock, CONTAINERS=1, POST=1)
+    eng.log.mark()
+    action = b"/containers/dropconn/kill" if method == "POST" else b"/containers/dropconn" \
+        if method == "DELETE" else b"/containers/dropconn/json"
+    data = OK_GET + method.encode() + b" " + action + b" HTTP/1.1\r\nHost: docker\r\n" + extra + b"\r\n"
+    ex = exchange(px.port, data, expect=2, timeout=5)
+    reqs = eng.log.requests(eng.log.settle())
+    copies = [r for r in reqs if r["method"] == method and "/dropconn" in r["route"]]
+    assert ex.statuses == [200, 502], ex.responses
+    assert len(copies) <= allowed_copies, "%s sent to the engine %d times" % (method, len(copies))
+    assert len(copies) >= 1
+
+
 # ---- SIGTERM -------------------------------------------------------------------------------------
 
 
