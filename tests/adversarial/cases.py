@@ -328,6 +328,17 @@ SMUGGLING = [
          [400]),
     Case("cl-dup-differ-rev", GET_LIST + b"Content-Length: 0\r\nContent-Length: %d\r\n\r\n"
          % len(S_IMAGES) + S_IMAGES, [400]),
+    Case("cl-dup-leading-zero", GET_LIST + b"Content-Length: 2\r\nContent-Length: 02\r\n\r\n{}"
+         + S_IMAGES, [400]),
+    Case("cl-leading-zeros", GET_LIST + b"Content-Length: 0002\r\n\r\n{}" + S_IMAGES, [200, 403],
+         engine=[R_LIST], check=lambda reqs: _framed(reqs, "length", 2)),
+    # Empty list elements are legal list syntax: not exactly "chunked", so 501 like Go.
+    Case("te-trailing-comma", GET_LIST + b"Transfer-Encoding: chunked,\r\n\r\n" + _Z + S_IMAGES,
+         [501]),
+    Case("te-leading-comma", GET_LIST + b"Transfer-Encoding: ,chunked\r\n\r\n" + _Z + S_IMAGES,
+         [501]),
+    Case("te-name-tab", GET_LIST + b"Transfer-Encoding\t: chunked\r\n\r\n" + _Z + S_IMAGES, [400]),
+    Case("host-name-tab", b"GET /containers/json HTTP/1.1\r\nHost\t: docker\r\n\r\n", [400]),
     Case("cl-list", GET_LIST + b"Content-Length: 2, 2\r\n\r\n{}" + S_IMAGES, [400]),
     Case("cl-plus", GET_LIST + b"Content-Length: +2\r\n\r\n{}" + S_IMAGES, [400]),
     Case("cl-minus", GET_LIST + b"Content-Length: -1\r\n\r\n" + S_IMAGES, [400]),
