@@ -3,6 +3,7 @@
  * Every value is looked up first among the command-line options, then through getenv_fn, so the
  * command line wins and tests can pass a fake environment. Nothing here allocates or does I/O.
  */
+#include "errmsg.h"
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -54,17 +55,6 @@ struct source {
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt,
-                                                      ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 /* The first len bytes of a value as they may be shown in a message: printable ASCII, bounded. */
 static const char *shown_n(const char *v, size_t len, char *buf, size_t cap)

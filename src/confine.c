@@ -4,6 +4,7 @@
  * uses musl-gcc, which sees no kernel headers, and Debian's headers lag the Landlock ABI anyway.
  * All values below are kernel ABI and never change.
  */
+#include "errmsg.h"
 #include "confine.h"
 
 #include <errno.h>
@@ -127,17 +128,6 @@ struct sf_prog {
 
 /* ---- small helpers ------------------------------------------------------------------------- */
 
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt,
-                                                      ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 __attribute__((format(printf, 2, 3))) static void notef(confine_note_fn note, const char *fmt, ...)
 {
