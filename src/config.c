@@ -3,8 +3,8 @@
  * Every value is looked up first among the command-line options, then through getenv_fn, so the
  * command line wins and tests can pass a fake environment. Nothing here allocates or does I/O.
  */
-#include "errmsg.h"
 #include "config.h"
+#include "errmsg.h"
 
 #include <arpa/inet.h>
 #include <limits.h>

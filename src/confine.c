@@ -4,8 +4,8 @@
  * uses musl-gcc, which sees no kernel headers, and Debian's headers lag the Landlock ABI anyway.
  * All values below are kernel ABI and never change.
  */
-#include "errmsg.h"
 #include "confine.h"
+#include "errmsg.h"
 
 #include <errno.h>
 #include <fcntl.h>
