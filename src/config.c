@@ -25,6 +25,7 @@ static const char *const other_vars[] = {
     "DISABLE_IPV6",
     "LOG_LEVEL",
     "LOG_FORMAT",
+    "UPSTREAM_KEEPALIVE",
     "REQUEST_TIMEOUT",
     "CONNECT_TIMEOUT",
     "RESPONSE_TIMEOUT",
@@ -608,6 +609,8 @@ int config_load(struct config *c, int argc, char **argv, config_getenv_fn getenv
     if (parse_args(&src, argc, argv, err, errlen) < 0)
         return -1;
     load_flags(&src, &c->policy, warn);
+    const char *ka = lookup(&src, "UPSTREAM_KEEPALIVE");
+    c->upstream_keepalive = !ka || !*ka || config_truthy(ka);
     if (load_upstream(&src, &c->upstream, err, errlen) < 0 ||
         load_binds(&src, c, err, errlen) < 0 || load_logging(&src, c, err, errlen) < 0 ||
         load_durations(&src, c, err, errlen) < 0 || load_limits(&src, c, err, errlen) < 0)

@@ -43,6 +43,7 @@ struct upstream_addr {
 struct config {
     struct policy policy;
     struct upstream_addr upstream;    /* SOCKET_PATH: path, unix://path, tcp://HOST:PORT */
+    bool upstream_keepalive;          /* UPSTREAM_KEEPALIVE (default 1): reuse engine connections */
     struct bind binds[CONFIG_MAX_BINDS];
     size_t nbinds;                    /* BIND_CONFIG; default [::]:2375 dual-stack */
     struct bind metrics_binds[CONFIG_MAX_BINDS];

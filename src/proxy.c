@@ -293,9 +293,9 @@ static bool serialise_request(struct conn *c, const struct http_request *req,
     if (ok && c->upgrade)
         ok = append_str(b, "Connection: Upgrade\r\nUpgrade: ") &&
              append(b, req->upgrade_proto.p, req->upgrade_proto.len) && append_str(b, "\r\n");
-    else if (ok && !req->keep_alive && req->minor == 1)
+    else if (ok && (!req->keep_alive || !cfg->upstream_keepalive) && req->minor == 1)
         ok = append_str(b, "Connection: close\r\n");
-    else if (ok && req->keep_alive && req->minor == 0)
+    else if (ok && req->keep_alive && cfg->upstream_keepalive && req->minor == 0)
         ok = append_str(b, "Connection: keep-alive\r\n");
     return ok && append_str(b, "\r\n");
 }
@@ -848,7 +848,7 @@ static bool finish_transaction(struct conn *c)
     log_transaction(c);
     bool engine_clean = c->resp_keepalive && c->ubuf.len == c->uparse && c->rq == RQ_DONE &&
                         c->resp_body != HTTP_BODY_CLOSE;
-    if (!engine_clean || draining)
+    if (!engine_clean || draining || !cfg->upstream_keepalive)
         close_upstream(c);
     else
         buf_put(&c->ubuf);

@@ -131,6 +131,7 @@ static void test_defaults(void)
     CHECK_INT(c.limits.max_head_bytes, 65536, "MAX_HEADER_BYTES");
     CHECK_INT(c.limits.max_line_bytes, 8192, "MAX_REQUEST_LINE");
     CHECK_INT(c.limits.max_headers, 100, "MAX_HEADER_COUNT");
+    CHECK(c.upstream_keepalive, "UPSTREAM_KEEPALIVE defaults to on");
     CHECK_INT(c.max_buffer_bytes, 16384, "MAX_BUFFER_BYTES");
 
     /* A NULL lookup function means an empty environment; err may be NULL. */
@@ -566,6 +567,10 @@ static void test_limits(void)
         CHECK_INT(c.limits.max_headers, HTTP_MAX_HEADERS_CAP, "MAX_HEADER_COUNT=256");
     if (load_one(&c, "MAX_BUFFER_BYTES=4096"))
         CHECK_INT(c.max_buffer_bytes, 4096, "MAX_BUFFER_BYTES=4096");
+    if (load_one(&c, "UPSTREAM_KEEPALIVE=0"))
+        CHECK(!c.upstream_keepalive, "UPSTREAM_KEEPALIVE=0");
+    if (load_one(&c, "UPSTREAM_KEEPALIVE=1"))
+        CHECK(c.upstream_keepalive, "UPSTREAM_KEEPALIVE=1");
     static const char *const bad[] = {
         "MAX_CONNECTIONS=0",
         "MAX_CONNECTIONS=abc",
