@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Turns bench/run.sh's raw.tsv (test, impl, round, metric, value) into the markdown report: medians
 per figure, ratios against HAProxy and the direct path, and each target with met / not met.
-usage: report.py RAW.tsv key=value...          (run metadata from run.sh) → markdown on stdout
+usage: report.py RAW.tsv META.txt              (META: the run's NAME=VALUE lines) → markdown on stdout
        report.py --splice DOC.md RESULTS.md    puts RESULTS.md (headings one level down) between
                                                the "results:begin" and "results:end" markers of DOC.md
 """
@@ -9,7 +9,6 @@ import os
 import platform
 import statistics
 import sys
-import time
 from collections import defaultdict
 
 IMPLS = ("sockwarden", "static", "haproxy", "direct")
@@ -63,7 +62,7 @@ class Report:
         m = self.m
         self.out("# sockwarden benchmark results")
         self.out()
-        self.out(f"- Date: {time.strftime('%Y-%m-%d %H:%M %Z')}; commit {m['commit']}; "
+        self.out(f"- Date: {m['date']}; commit {m['commit']}; "
                  f"sockwarden {m['sw_version']}")
         self.out(f"- Machine: {os.cpu_count()} cores ({cpu_model()}), Linux {platform.release()}; "
                  f"load average {m['load0']} at start, {m['load1']} at the end "
@@ -215,14 +214,14 @@ class Report:
         self.out()
         self.out("| per request | sockwarden keep-alive | HAProxy keep-alive | sockwarden close | HAProxy close |")
         self.out("|---|---:|---:|---:|---:|")
-        keys = (("system calls (strace -c)", "syscalls_per_req"),
-                ("system calls (perf raw_syscalls)", "perf_syscalls_per_req"),
-                ("context switches", "ctxsw_per_req"),
-                ("task-clock under perf (µs)", "task_clock_us_per_req"),
-                ("user-space instructions (callgrind)", "instructions_per_req"))
+        keys = (("system calls (strace -c)", "syscalls_per_req", 2),
+                ("system calls (perf raw_syscalls)", "perf_syscalls_per_req", 2),
+                ("context switches", "ctxsw_per_req", 2),
+                ("task-clock under perf (µs)", "task_clock_us_per_req", 2),
+                ("user-space instructions (callgrind)", "instructions_per_req", 0))
         order = (("sockwarden", "ka"), ("haproxy", "ka"), ("sockwarden", "close"), ("haproxy", "close"))
-        for label, metric in keys:
-            self.out(f"| {label} | " + " | ".join(self.fmt(prof[k].get(metric), 2) for k in order) + " |")
+        for label, metric, digits in keys:
+            self.out(f"| {label} | " + " | ".join(self.fmt(prof[k].get(metric), digits) for k in order) + " |")
         self.out()
         for test in ("ka", "close"):
             self.syscall_breakdown(os.path.join(pdir, f"syscalls-sockwarden-{test}.txt"), test)
@@ -295,7 +294,8 @@ def main():
     if len(sys.argv) == 4 and sys.argv[1] == "--splice":
         splice(sys.argv[2], sys.argv[3])
         return
-    meta = dict(kv.split("=", 1) for kv in sys.argv[2:])
+    with open(sys.argv[2]) as f:
+        meta = dict(line.rstrip("\n").split("=", 1) for line in f if "=" in line)
     rep = Report(load(sys.argv[1]), meta)
     rep.header()
     rep.targets()

@@ -2,7 +2,8 @@
 # bench/run.sh — `make bench`: sockwarden against HAProxy running Tecnativa's rule chain, and against
 # the upstream itself (nginx on loopback TCP, the limit of this machine). Implementations alternate
 # A B C A B C ... within one run; bench/report.py reduces the rounds to medians and checks the
-# targets. Output: build/bench/results.md (printed at the end) and build/bench/raw.tsv.
+# targets. Output: build/bench/results.md (printed at the end), build/bench/raw.tsv and meta.txt
+# (`bench/report.py build/bench/raw.tsv build/bench/meta.txt` makes the report again).
 #
 # Settings (environment):
 #   BENCH_QUICK=1      about 2 minutes instead of about 10 (fewer, shorter rounds; smaller counts)
@@ -11,6 +12,8 @@
 #   BENCH_STREAM_MIB   size of the streamed response (1024)   BENCH_PROFILE=0  skip bench/profile.sh
 #   BENCH_UPDATE_DOC=1 also put the results into docs/PERFORMANCE.md (between its markers)
 #   BENCH_ONLY         a subset of the phases: "load idle events stream startup size" (all)
+#   BENCH_SW_ENV       extra NAME=VALUE settings for both sockwarden builds, space-separated
+#                      (e.g. "UPSTREAM_KEEPALIVE=0" for one engine connection per request)
 #   SW_BIN             the proxy under test (build/sockwarden); SW_STATIC the static build
 #                      (build/static/sockwarden, made by `make static`; "static" in the tables)
 set -euo pipefail
@@ -104,6 +107,11 @@ PROXY_ENV=(ALLOW_RESTARTS=0 ALLOW_STOP=0 ALLOW_START=0 AUTH=0 BUILD=0 COMMIT=0 C
     LOG_LEVEL=warning NETWORKS=0 NODES=0 PING=1 PLUGINS=0 POST=0 SECRETS=0 SERVICES=0 SESSION=0
     SWARM=0 SYSTEM=0 TASKS=0 VERSION=1 VOLUMES=0)
 
+read -ra SW_ENV <<<"${BENCH_SW_ENV:-}"
+# What was measured: the commit when the run started, and whether src/ differed from it.
+RUN_COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+[ -z "$(git status --porcelain -- src 2>/dev/null)" ] || RUN_COMMIT="$RUN_COMMIT + uncommitted changes in src/"
+
 record() { # test impl round metric value
     printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RAW"
 }
@@ -180,9 +188,9 @@ start_proxy() {
         PX_PORT=$(free_port)
         local envs=("${PROXY_ENV[@]}" SOCKET_PATH="$sock" BIND_CONFIG="127.0.0.1:$PX_PORT")
         if [ "$impl" = sockwarden ]; then
-            env "${envs[@]}" "${extra[@]}" "$SW_BIN" >>"$T/sockwarden.log" 2>&1 &
+            env "${envs[@]}" "${SW_ENV[@]}" "${extra[@]}" "$SW_BIN" >>"$T/sockwarden.log" 2>&1 &
         elif [ "$impl" = static ]; then
-            env "${envs[@]}" "${extra[@]}" "$T/sockwarden-static" >>"$T/static.log" 2>&1 &
+            env "${envs[@]}" "${SW_ENV[@]}" "${extra[@]}" "$T/sockwarden-static" >>"$T/static.log" 2>&1 &
         else
             env "${envs[@]}" haproxy -W -db -f "$T/haproxy-$variant.cfg" >>"$T/haproxy.log" 2>&1 &
         fi
@@ -311,7 +319,7 @@ bench_stream() { # impl round
 }
 
 bench_startup() { # impl round
-    local impl=$1 round=$2 port us cmd
+    local impl=$1 round=$2 port us cmd envs=()
     port=$(free_port)
     if [ "$impl" = sockwarden ]; then
         cmd=("$SW_BIN")
@@ -320,7 +328,8 @@ bench_startup() { # impl round
     else
         cmd=(haproxy -W -db -f "$T/haproxy-tecnativa.cfg")
     fi
-    us=$(env "${PROXY_ENV[@]}" SOCKET_PATH="$T/upstream.sock" BIND_CONFIG="127.0.0.1:$port" \
+    [ "$impl" = haproxy ] || envs=("${SW_ENV[@]}")
+    us=$(env "${PROXY_ENV[@]}" "${envs[@]}" SOCKET_PATH="$T/upstream.sock" BIND_CONFIG="127.0.0.1:$port" \
         "$OUT/startup" "$port" 5000 "${cmd[@]}" 2>>"$T/startup.log") || die "$impl startup failed"
     record startup "$impl" "$round" us "$us"
 }
@@ -400,12 +409,23 @@ ELAPSED=$(($(date +%s) - START))
 
 if [ "${BENCH_PROFILE:-1}" != 0 ]; then
     SW_BIN=$SW_BIN NGINX_SOCK=$T/upstream.sock HAPROXY_CFG=$T/haproxy-tecnativa.cfg \
-        SECS=$(((SECS + 1) / 2 + 1)) bench/profile.sh "$OUT" "${PROXY_ENV[@]}" >&2 ||
+        SECS=$(((SECS + 1) / 2 + 1)) bench/profile.sh "$OUT" "${PROXY_ENV[@]}" "${SW_ENV[@]}" >&2 ||
         log "profile failed (results below are unaffected)"
 fi
 
-"$PY" "$BENCH/report.py" "$RAW" \
-    command="$(env | grep '^BENCH_' | grep -v '^BENCH_UPDATE_DOC=' | sort | tr '\n' ' ')make bench" \
+bench_command() { # how to repeat this run: the BENCH_* settings, then make bench
+    local v
+    for v in $(compgen -v BENCH_ | sort); do
+        [ "$v" = BENCH_UPDATE_DOC ] && continue
+        if [[ ${!v} == *[[:space:]]* ]]; then printf '%s="%s" ' "$v" "${!v}"; else printf '%s=%s ' "$v" "${!v}"; fi
+    done
+    echo "make bench"
+}
+
+# The run's facts, one NAME=VALUE a line, so the report can be made again from the raw files.
+printf '%s\n' \
+    "command=$(bench_command)" \
+    "date=$(date -u '+%Y-%m-%d %H:%M UTC')" \
     mode="$MODE" rounds="$ROUNDS" secs="$SECS" conns="$CONNS" threads="$THREADS" \
     idle_n="$IDLE_N" streams="$STREAMS" streams_wanted="$STREAMS_WANTED" nofile="$NOFILE" \
     stream_mib="$STREAM_MIB" starts="$STARTS" elapsed="$ELAPSED" load0="$LOAD0" \
@@ -414,7 +434,8 @@ fi
     nginx_version="$(nginx -v 2>&1 | sed 's|.*/||')" \
     wrk_version="$(wrk -v 2>&1 | head -1 | awk '{print $2}')" \
     sw_version="$("$SW_BIN" --version | awk '{print $2}')" \
-    commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" >"$OUT/results.md"
+    commit="$RUN_COMMIT" >"$OUT/meta.txt"
+"$PY" "$BENCH/report.py" "$RAW" "$OUT/meta.txt" >"$OUT/results.md"
 cat "$OUT/results.md"
 if [ "${BENCH_UPDATE_DOC:-0}" = 1 ]; then
     "$PY" "$BENCH/report.py" --splice docs/PERFORMANCE.md "$OUT/results.md"
