@@ -13,7 +13,9 @@ does in dockerd, so that anything a proxy lets through "by accident" shows up he
 - up to 4 CR/LF bytes after a POST are skipped before the next request line;
 - the path is percent-decoded once; a path that Go's path.Clean would change gets a 301 (gorilla/mux)
   and is not executed; methods are case-sensitive (a lowercase method gets a 404);
-- absolute-form targets are accepted and routed on their path; "PRI * HTTP/2.0" is taken as h2c.
+- absolute-form targets are accepted and routed on their path; "PRI * HTTP/2.0" is taken as h2c;
+- a /vX.Y prefix outside dockerd 20.10's range (1.12 to 1.41, compared like moby's versions
+  package) gets a 400 from the version middleware and is not executed.
 
 Every parsed request head is appended to the log as one JSON line ("ev": "request") before its body
 is read, with the raw target, the decoded path, the route path (version prefix removed), the
@@ -126,6 +128,22 @@ class Reader:
         while k < most and self.peek(k + 1)[k:k + 1] in (b"\r", b"\n"):
             k += 1
         del self.buf[:k]
+
+
+API_MIN, API_MAX = "1.12", "1.41"
+
+
+def version_cmp(a, b):
+    """moby api/types/versions.compare: dot-separated integers, a bad part counts as 0."""
+    def part(x):
+        return int(x) if x.isdigit() else 0
+    pa, pb = a.split("."), b.split(".")
+    for i in range(max(len(pa), len(pb))):
+        x = part(pa[i]) if i < len(pa) else 0
+        y = part(pb[i]) if i < len(pb) else 0
+        if x != y:
+            return -1 if x < y else 1
+    return 0
 
 
 def go_path_clean(p):
@@ -380,6 +398,10 @@ class Engine:
             return 301, path
         m = VERSION.match(path)
         route = m.group(1) if m else path
+        if m:
+            v = path[2:len(path) - len(route)]
+            if version_cmp(v, API_MIN) < 0 or version_cmp(v, API_MAX) > 0:
+                return 400, route
         if method not in ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"):
             return 404, route
         return 200, route
@@ -408,7 +430,8 @@ class Engine:
             self.send(sock, 301, "", close, extra=["Location: " + mux_clean(path) + q])
             return not close
         if status != 200:
-            self.send(sock, status, '{"message":"page not found"}\n', close, head_only=head_only)
+            msg = "page not found" if status == 404 else "client version out of range"
+            self.send(sock, status, '{"message":"%s"}\n' % msg, close, head_only=head_only)
             return not close
         if method == "POST" and HIJACK.match(route):
             return self.hijack(sock, rd, cid, route, headers, close)

@@ -132,7 +132,9 @@ def test_judged_path_is_routed_path(policy_proxies, engine):
         data = b"".join(("GET %s HTTP/1.1\r\nHost: docker\r\n\r\n" % t).encode("latin-1")
                         for t in batch)
         ex = exchange(px.port, data, expect=len(batch), timeout=10)
-        if ex.statuses != [200] * len(batch):
+        # Every answer is the engine's (200, or 400 from dockerd's version check).
+        if len(ex.responses) != len(batch) or any(r.header("api-version") is None
+                                                  for r in ex.responses):
             mismatches.append(("batch %d" % i, "allow", ex.statuses))
     es = engine.log.settle(timeout=10)
     reqs = engine.log.requests(es)

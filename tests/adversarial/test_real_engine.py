@@ -221,3 +221,40 @@ def test_payloads_are_live(real_engine, canary):
     for n in created:
         api(real_engine, "DELETE", "/containers%s?force=1" % n)
     assert created == ["/pwn-direct-clte", "/pwn-direct-enc", "/pwn-direct-fold"], created
+
+
+FIDELITY_SHAPES = {
+    # shape: function(smuggled create request) -> raw bytes whose second request Go executes
+    "cl-te": lambda s: b"GET /containers/json HTTP/1.1\r\nHost: docker\r\nContent-Length: %d\r\n"
+    b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n" % (len(s) + 5) + s,
+    "te-http10-ignored": lambda s: b"GET /containers/json HTTP/1.0\r\nConnection: keep-alive\r\n"
+    b"Transfer-Encoding: chunked\r\n\r\n" + s,
+    "bare-lf-te": lambda s: b"GET /containers/json HTTP/1.1\r\nHost: docker\r\nX-Pad: a\n"
+    b"Transfer-Encoding: chunked\r\nContent-Length: %d\r\n\r\n0\r\n\r\n" % (len(s) + 5) + s,
+    "obs-fold-hides-cl": lambda s: b"GET /containers/json HTTP/1.1\r\nHost: docker\r\nX-Pad: a\r\n"
+    b" Content-Length: %d\r\n\r\n" % len(s) + s,
+    "chunk-bare-lf": lambda s: b"GET /containers/json HTTP/1.1\r\nHost: docker\r\n"
+    b"Transfer-Encoding: chunked\r\n\r\n0\n\n" + s,
+    "chunk-ext": lambda s: b"GET /containers/json HTTP/1.1\r\nHost: docker\r\n"
+    b"Transfer-Encoding: chunked\r\n\r\n0;x=1\r\n\r\n" + s,
+    "chunk-trailer": lambda s: b"GET /containers/json HTTP/1.1\r\nHost: docker\r\n"
+    b"Transfer-Encoding: chunked\r\n\r\n0\r\nX-T: 1\r\n\r\n" + s,
+    "bare-lf-request": lambda s: b"GET /containers/json HTTP/1.1\nHost: docker\n\n" + s,
+    "leading-crlf-after-post": lambda s: post(b"/containers/json") + b"\r\n\r\n" + s,
+    "absolute-form": lambda s: s.replace(b"POST /containers/", b"POST http://docker/containers/", 1),
+    "encoded": lambda s: s.replace(b"/containers/create", b"/%63ontainers/%63reate", 1),
+    "version-three-part": lambda s: s.replace(b"/containers/create", b"/v1.40.0/containers/create",
+                                              1),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(FIDELITY_SHAPES))
+def test_fake_engine_fidelity(real_engine, shape):
+    """The fake engine's parsing model holds for the real dockerd: each shape, sent straight to
+    dockerd, runs the create it carries (the fake engine logs the same request)."""
+    name = "pwn-fid-" + shape
+    raw_direct(real_engine, FIDELITY_SHAPES[shape](smuggle_create(name)))
+    st, out = api(real_engine, "GET", "/containers/%s/json" % name)
+    if st == 200:
+        api(real_engine, "DELETE", "/containers/%s?force=1" % name)
+    assert st == 200, "dockerd did not run the request smuggled by %s" % shape
