@@ -60,7 +60,7 @@ struct config {
     unsigned stream_idle_timeout_ms;  /* STREAM_IDLE_TIMEOUT, default 0 = never cut a stream */
     unsigned grace_ms;                /* SHUTDOWN_GRACE, default 10s */
     unsigned max_connections;         /* MAX_CONNECTIONS, default 4000 */
-    size_t max_buffer_bytes;          /* per-direction buffered bytes per connection, default 16384 */
+    size_t max_buffer_bytes;          /* per-direction buffered bytes per connection, default 65536 */
 };
 
 typedef const char *(*config_getenv_fn)(const char *name);

@@ -27,10 +27,6 @@ static void set_int(int fd, int level, int opt, int v)
 
 void net_tune(int fd)
 {
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof ss;
-    if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0 || ss.ss_family == AF_UNIX)
-        return;
     set_int(fd, IPPROTO_TCP, TCP_NODELAY, 1);
     set_int(fd, SOL_SOCKET, SO_KEEPALIVE, 1);
     set_int(fd, IPPROTO_TCP, TCP_KEEPIDLE, 60);
@@ -81,6 +77,7 @@ static int listen_tcp_addr(struct sockaddr_storage *ss, socklen_t sl, bool dual)
         close(fd);
         return -e;
     }
+    net_tune(fd); /* accepted sockets inherit these: no per-connection setsockopt */
     return fd;
 }
 
@@ -205,7 +202,8 @@ int net_upstream_connect(const struct upstream_addr *u, int *in_progress)
         close(fd);
         return -e;
     }
-    net_tune(fd);
+    if (u->kind == UP_TCP)
+        net_tune(fd);
     return fd;
 }
 
@@ -264,24 +262,22 @@ void net_upstream_diagnose(const struct upstream_addr *u, int e, char *out, size
     }
 }
 
-void net_peer_name(int fd, char *out, size_t cap)
+void net_peer_name(const struct sockaddr_storage *ss, char *out, size_t cap)
 {
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof ss;
     char ip[INET6_ADDRSTRLEN];
-    if (getpeername(fd, (struct sockaddr *)&ss, &sl) < 0 || ss.ss_family == AF_UNIX) {
-        snprintf(out, cap, "unix");
-    } else if (ss.ss_family == AF_INET) {
-        const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
+    if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
         inet_ntop(AF_INET, &a->sin_addr, ip, sizeof ip);
         snprintf(out, cap, "%s:%u", ip, ntohs(a->sin_port));
-    } else {
-        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&ss;
-        if (IN6_IS_ADDR_V4MAPPED(&a->sin6_addr))
+    } else if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+        bool mapped = IN6_IS_ADDR_V4MAPPED(&a->sin6_addr);
+        if (mapped)
             inet_ntop(AF_INET, &a->sin6_addr.s6_addr[12], ip, sizeof ip);
         else
             inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof ip);
-        snprintf(out, cap, IN6_IS_ADDR_V4MAPPED(&a->sin6_addr) ? "%s:%u" : "[%s]:%u", ip,
-                 ntohs(a->sin6_port));
+        snprintf(out, cap, mapped ? "%s:%u" : "[%s]:%u", ip, ntohs(a->sin6_port));
+    } else {
+        snprintf(out, cap, "unix");
     }
 }

@@ -16,7 +16,7 @@
 struct listener {
     int fd;
     int is_unix;
-    int metrics; /* serves GET /metrics only (METRICS_BIND) */
+    int metrics;    /* serves GET /metrics only (METRICS_BIND) */
     char name[160]; /* for logs: "[::]:2375", "/run/sockwarden.sock" */
 };
 
@@ -31,10 +31,12 @@ int net_upstream_connect(const struct upstream_addr *u, int *in_progress);
 /* Writes a one-line explanation of why connecting to u failed with errno e. */
 void net_upstream_diagnose(const struct upstream_addr *u, int e, char *out, size_t cap);
 
-/* TCP_NODELAY and keepalive probes on TCP sockets; a no-op on unix sockets. */
+/* TCP_NODELAY and keepalive probes; for TCP sockets only (listeners pass them on to accepted
+ * sockets, so connections need no call of their own). */
 void net_tune(int fd);
 
-/* "ip:port" / "[ip6]:port" / "unix" for the peer of fd. */
-void net_peer_name(int fd, char *out, size_t cap);
+/* "ip:port" / "[ip6]:port" / "unix" for an address from accept(). */
+struct sockaddr_storage;
+void net_peer_name(const struct sockaddr_storage *ss, char *out, size_t cap);
 
 #endif

@@ -1,6 +1,7 @@
 #include "proxy.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -21,7 +22,7 @@
 #include "metrics.h"
 #include "policy.h"
 
-enum ev_tag { EV_LISTENER, EV_CLIENT, EV_UPSTREAM, EV_SIGNAL };
+enum ev_tag { EV_LISTENER, EV_CLIENT, EV_UPSTREAM, EV_SIGNAL, EV_PARKED };
 
 /* Request side: where the client's byte stream is. */
 enum rq_state { RQ_HEAD, RQ_BODY, RQ_DONE, RQ_TUNNEL };
@@ -47,17 +48,18 @@ struct conn {
     struct ev cev, uev;
     int cfd, ufd;
     struct conn *prev, *next;
-    struct buf rbuf; /* client → proxy */
-    struct buf hbuf; /* re-serialised request head → engine (kept until the answer starts) */
-    struct buf ubuf; /* engine → proxy → client */
-    uint32_t hsent;  /* bytes of hbuf already written */
-    uint32_t rfwd;   /* bytes at the front of rbuf cleared for the engine */
-    uint32_t ufwd;   /* bytes at the front of ubuf cleared for the client */
-    uint32_t uparse; /* bytes at the front of ubuf already framed (interim heads) */
+    struct buf rbuf;  /* client → proxy */
+    struct buf hbuf;  /* re-serialised request head → engine (kept until the answer starts) */
+    struct buf ubuf;  /* engine → proxy → client */
+    uint32_t hsent;   /* bytes of hbuf already written */
+    uint32_t rfwd;    /* bytes at the front of rbuf cleared for the engine */
+    uint32_t ufwd;    /* bytes at the front of ubuf cleared for the client */
+    uint32_t uparse;  /* bytes at the front of ubuf already framed (interim heads) */
     uint32_t scanned; /* bytes of a pending request head already searched for a line end */
     uint8_t rq, rs, route, dl;
     uint8_t req_body, resp_body;
     bool c_rd, c_wr, u_rd, u_wr;
+    bool c_hup, u_hup; /* the peer's FIN is already signalled: read until EOF, not just once */
     bool c_eof, u_eof, c_shut, u_shut;
     bool connecting, linger, close_after, req_keepalive, resp_keepalive, is_head, upgrade;
     bool reused, req_has_body, dead, freed, queued, metrics, tunnel_counted;
@@ -73,8 +75,18 @@ struct conn {
     const char *decision, *rule, *section;
     char method[16];
     char target[120];
-    char peer[48];
+    struct sockaddr_in6 peer; /* from accept4; formatted only when a line is logged */
 };
+
+/* Clean, idle engine connections, shared by all clients: a new client connection (the docker CLI
+ * opens one per command) reuses one instead of connecting again. */
+#define PARK_MAX 32
+struct parked {
+    struct ev ev;
+    int fd;
+};
+static struct parked park[PARK_MAX];
+static int nparked;
 
 struct lst {
     struct ev ev;
@@ -121,18 +133,81 @@ static void close_upstream(struct conn *c)
         close(c->ufd);
         c->ufd = -1;
     }
+    c->u_hup = false;
     c->u_rd = c->u_wr = c->u_eof = c->u_shut = c->connecting = false;
     c->reused = false;
     buf_put(&c->ubuf);
     c->ufwd = c->uparse = 0;
 }
 
+/* Hands a clean engine connection to the shared pool (or closes it when the pool is full). */
+static void park_upstream(struct conn *c)
+{
+    if (c->ufd < 0)
+        return;
+    if (nparked < PARK_MAX && !c->u_eof && !c->u_hup && !c->ubuf.len) {
+        struct parked *p = &park[nparked];
+        struct epoll_event ee = {.events = EPOLLIN | EPOLLRDHUP | EPOLLET, .data.ptr = &p->ev};
+        if (epoll_ctl(ep, EPOLL_CTL_MOD, c->ufd, &ee) == 0) {
+            p->ev.tag = EV_PARKED;
+            p->fd = c->ufd;
+            nparked++;
+            c->ufd = -1;
+        }
+    }
+    close_upstream(c);
+}
+
+/* Takes a parked engine connection for c; returns false when there is none. */
+static bool unpark_upstream(struct conn *c)
+{
+    while (nparked > 0) {
+        int fd = park[--nparked].fd;
+        struct epoll_event ee = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+                                 .data.ptr = &c->uev};
+        if (epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ee) == 0) {
+            c->ufd = fd;
+            c->u_rd = false;
+            c->u_wr = true;
+            return true;
+        }
+        close(fd);
+    }
+    return false;
+}
+
+/* The engine closed (or wrote to) an idle pooled connection: it is of no further use. */
+static void parked_event(struct parked *p)
+{
+    int i = (int)(p - park);
+    if (i >= nparked)
+        return; /* taken by a client earlier in this epoll batch */
+    close(p->fd);
+    park[i] = park[--nparked];
+    park[i].ev.tag = EV_PARKED;
+    if (i < nparked) {
+        struct epoll_event ee = {.events = EPOLLIN | EPOLLRDHUP | EPOLLET, .data.ptr = &park[i].ev};
+        if (epoll_ctl(ep, EPOLL_CTL_MOD, park[i].fd, &ee) < 0) {
+            close(park[i].fd);
+            park[i] = park[--nparked];
+        }
+    }
+}
+
+static void close_parked(void)
+{
+    while (nparked > 0)
+        close(park[--nparked].fd);
+}
+
 static void log_transaction(struct conn *c)
 {
     if (!c->method[0])
         return;
+    char peer[64];
+    net_peer_name((const struct sockaddr_storage *)(const void *)&c->peer, peer, sizeof peer);
     struct access_entry e = {
-        .client = c->peer,
+        .client = peer,
         .method = c->method,
         .target = c->target,
         .status = c->status,
@@ -153,7 +228,10 @@ static void try_accept(void);
 static void conn_free(struct conn *c)
 {
     log_transaction(c);
-    close_upstream(c);
+    if (c->rs == RS_IDLE && !draining && cfg->upstream_keepalive)
+        park_upstream(c);
+    else
+        close_upstream(c);
     if (c->tunnel_counted)
         ntunnels--;
     if (c->cfd >= 0)
@@ -293,7 +371,7 @@ static bool serialise_request(struct conn *c, const struct http_request *req,
     if (ok && c->upgrade)
         ok = append_str(b, "Connection: Upgrade\r\nUpgrade: ") &&
              append(b, req->upgrade_proto.p, req->upgrade_proto.len) && append_str(b, "\r\n");
-    else if (ok && (!req->keep_alive || !cfg->upstream_keepalive) && req->minor == 1)
+    else if (ok && !cfg->upstream_keepalive && req->minor == 1)
         ok = append_str(b, "Connection: close\r\n");
     else if (ok && req->keep_alive && cfg->upstream_keepalive && req->minor == 0)
         ok = append_str(b, "Connection: keep-alive\r\n");
@@ -398,7 +476,7 @@ static void upstream_failed(struct conn *c, int e)
 
 static void start_upstream(struct conn *c)
 {
-    if (c->ufd >= 0) {
+    if (c->ufd >= 0 || unpark_upstream(c)) {
         c->reused = true;
         response_wait_deadline(c);
         return;
@@ -429,7 +507,7 @@ static void start_upstream(struct conn *c)
 
 /* Reads from fd into b, holding at most limit bytes. Returns true on progress (bytes or EOF);
  * clears *ready on EAGAIN. */
-static bool read_into(int fd, struct buf *b, size_t limit, bool *ready, bool *eof)
+static bool read_into(int fd, struct buf *b, size_t limit, bool hup, bool *ready, bool *eof)
 {
     if (!*ready || *eof)
         return false;
@@ -447,6 +525,10 @@ static bool read_into(int fd, struct buf *b, size_t limit, bool *ready, bool *eo
     ssize_t n = read(fd, buf_tail(b), room);
     if (n > 0) {
         b->len += (uint32_t)n;
+        /* A short read emptied the socket: the next byte brings a new edge, so skip the read
+         * that would only say EAGAIN. Not once the FIN is signalled: that edge has passed. */
+        if ((size_t)n < room && !hup)
+            *ready = false;
         return true;
     }
     if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
@@ -479,10 +561,10 @@ static bool client_read(struct conn *c)
             return false;
     /* A head may need up to MAX_HEADER_BYTES; anything else (bodies, tunnel bytes, what a
      * pipelining client queues behind a response in flight) at most MAX_BUFFER_BYTES. */
-    size_t limit = c->rq != RQ_HEAD ? cfg->max_buffer_bytes
+    size_t limit = c->rq != RQ_HEAD         ? cfg->max_buffer_bytes
                    : c->rbuf.cap > BUF_SIZE ? c->rbuf.cap
                                             : BUF_SIZE;
-    return read_into(c->cfd, &c->rbuf, limit, &c->c_rd, &c->c_eof);
+    return read_into(c->cfd, &c->rbuf, limit, c->c_hup, &c->c_rd, &c->c_eof);
 }
 
 static void parse_head(struct conn *c)
@@ -795,7 +877,7 @@ static bool upstream_read(struct conn *c)
     /* A slow client slows the engine, not our memory: at most MAX_BUFFER_BYTES wait for it, or
      * a response head of up to MAX_HEADER_BYTES. */
     size_t limit = c->rs == RS_HEAD && c->ubuf.p ? c->ubuf.cap : cfg->max_buffer_bytes;
-    return read_into(c->ufd, &c->ubuf, limit, &c->u_rd, &c->u_eof);
+    return read_into(c->ufd, &c->ubuf, limit, c->u_hup, &c->u_rd, &c->u_eof);
 }
 
 /* A kept-alive engine connection may be closed by the engine just as we reuse it; a request
@@ -848,13 +930,15 @@ static bool finish_transaction(struct conn *c)
     log_transaction(c);
     bool engine_clean = c->resp_keepalive && c->ubuf.len == c->uparse && c->rq == RQ_DONE &&
                         c->resp_body != HTTP_BODY_CLOSE;
+    bool client_ok = c->req_keepalive && c->rq == RQ_DONE && c->resp_body != HTTP_BODY_CLOSE &&
+                     !draining && !c->c_eof;
     if (!engine_clean || draining || !cfg->upstream_keepalive)
         close_upstream(c);
+    else if (!client_ok)
+        park_upstream(c);
     else
         buf_put(&c->ubuf);
     c->uparse = 0;
-    bool client_ok = c->req_keepalive && c->rq == RQ_DONE && c->resp_body != HTTP_BODY_CLOSE &&
-                     !draining && !c->c_eof;
     if (!client_ok) {
         conn_kill(c);
         return false;
@@ -885,13 +969,19 @@ static void refresh_deadline(struct conn *c, bool progress)
         set_deadline(c, DL_REQUEST, cfg->request_timeout_ms);
 }
 
+/* Empty buffers go back to the pool at once, so idle and slow connections own none; a buffer
+ * grown for a fast stream (up to MAX_BUFFER_BYTES) stays while that stream lasts, or it would be
+ * regrown on every turn. */
+static bool streaming(const struct conn *c)
+{
+    return c->rq == RQ_BODY || c->rq == RQ_TUNNEL || c->rs == RS_BODY;
+}
+
 static void release_idle_buffers(struct conn *c)
 {
-    if (c->rbuf.p && c->rbuf.len == 0)
+    if (c->rbuf.p && c->rbuf.len == 0 && !(c->rbuf.cap > BUF_SIZE && streaming(c)))
         buf_put(&c->rbuf);
-    if (c->ubuf.p && c->ubuf.len == 0 && c->rs != RS_HEAD)
-        buf_put(&c->ubuf);
-    else if (c->ubuf.p && c->ubuf.len == 0 && c->ubuf.cap != BUF_SIZE)
+    if (c->ubuf.p && c->ubuf.len == 0 && !(c->ubuf.cap > BUF_SIZE && streaming(c)))
         buf_put(&c->ubuf);
 }
 
@@ -938,7 +1028,7 @@ static void pump(struct conn *c)
 
 /* ---- accepting ---------------------------------------------------------------------------- */
 
-static void conn_new(int fd, bool metrics)
+static void conn_new(int fd, bool metrics, const struct sockaddr_storage *peer, socklen_t plen)
 {
     struct conn *c = calloc(1, sizeof *c);
     if (!c) {
@@ -952,8 +1042,7 @@ static void conn_new(int fd, bool metrics)
     c->metrics = metrics;
     if (!metrics)
         metrics_connection_opened();
-    net_tune(fd);
-    net_peer_name(fd, c->peer, sizeof c->peer);
+    memcpy(&c->peer, peer, plen < sizeof c->peer ? plen : sizeof c->peer);
     struct epoll_event ee = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
                              .data.ptr = &c->cev};
     if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ee) < 0) {
@@ -984,7 +1073,9 @@ static void accept_from(struct lst *l)
             }
             return;
         }
-        int fd = accept4(l->l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        struct sockaddr_storage peer;
+        socklen_t plen = sizeof peer;
+        int fd = accept4(l->l->fd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EMFILE || errno == ENFILE) {
                 log_msg(LOG_ERR, "accept on %s: %s", l->l->name, strerror(errno));
@@ -992,7 +1083,7 @@ static void accept_from(struct lst *l)
             }
             return;
         }
-        conn_new(fd, l->l->metrics);
+        conn_new(fd, l->l->metrics, &peer, plen);
     }
 }
 
@@ -1070,6 +1161,7 @@ static void begin_drain(int sig)
     drain_deadline = now_ms() + cfg->grace_ms;
     log_msg(LOG_NOTICE, "signal %d: no longer accepting; draining %u connection(s) for up to %u ms",
             sig, nconns, cfg->grace_ms);
+    close_parked();
     for (int i = 0; i < nlsts; i++) {
         epoll_ctl(ep, EPOLL_CTL_DEL, lsts[i].l->fd, NULL);
         close(lsts[i].l->fd);
@@ -1101,17 +1193,24 @@ static void handle_event(struct epoll_event *e)
         accept_from((struct lst *)(void *)tag);
         return;
     }
+    if (tag->tag == EV_PARKED) {
+        parked_event((struct parked *)(void *)tag);
+        return;
+    }
     struct conn *c = conn_of(tag);
     if (c->freed)
         return;
     bool in = e->events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR);
     bool out = e->events & (EPOLLOUT | EPOLLHUP | EPOLLERR);
+    bool hup = e->events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR);
     if (tag->tag == EV_CLIENT) {
         c->c_rd |= in;
         c->c_wr |= out;
+        c->c_hup |= hup;
     } else {
         c->u_rd |= in;
         c->u_wr |= out;
+        c->u_hup |= hup;
         if (c->connecting && out) {
             int soerr = 0;
             socklen_t sl = sizeof soerr;
@@ -1120,7 +1219,6 @@ static void handle_event(struct epoll_event *e)
             if (soerr) {
                 upstream_failed(c, soerr);
             } else {
-                net_tune(c->ufd);
                 response_wait_deadline(c);
             }
         }
@@ -1185,6 +1283,7 @@ static void teardown(int sfd)
 {
     while (conns)
         conn_free(conns);
+    close_parked();
     bury();
     for (int i = 0; i < nlsts; i++)
         if (lsts[i].l->fd >= 0)
