@@ -5,10 +5,13 @@ import json
 import os
 import re
 import socket
+import subprocess
 import tarfile
 import time
 
 import pytest
+
+from conftest import DOCKER_CLI
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 RESULTS = os.path.join(REPO, "build", "results")
@@ -226,36 +229,59 @@ def test_docker_stop_when_idle_is_prompt(engine, run_proxy):
     assert elapsed < 3, "idle stop took %.1f s" % elapsed
 
 
-def test_docker_stop_drains_open_streams_within_the_grace(engine, run_proxy):
-    """Open /events streams hold the drain for SHUTDOWN_GRACE (8 s in the image), which ends before
-    docker stop's default 10 s SIGKILL: exit code 0, and the stream is closed by the proxy."""
-    px = run_proxy()
+@pytest.fixture
+def chatty(engine):
+    """A running container that logs one line, then stays quiet: its follow stream stays open."""
+    cid = engine.docker(
+        "run", "-d", "--network", "none", "sw-busybox:latest", "sh", "-c", "echo up; sleep 300",
+        check=True,
+    ).stdout.strip()
+    yield cid
+    engine.docker("rm", "-f", cid)
+
+
+def open_stream(px, target):
     s = px.connect()
+    s.sendall(b"GET " + target.encode() + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    head, _ = read_head(s)
+    assert head.startswith("HTTP/1.1 200"), head
+    return s
+
+
+def test_docker_stop_drains_open_streams_within_the_grace(engine, run_proxy, chatty):
+    """A follow stream holds the drain for SHUTDOWN_GRACE (8 s in the image), which ends before
+    docker stop's default 10 s SIGKILL: exit code 0, and the stream is closed by the proxy. An
+    /events stream, which never ends by itself, is closed as soon as the drain starts."""
+    px = run_proxy()
+    logs = open_stream(px, "/v1.41/containers/%s/logs?follow=1&stdout=1" % chatty)
+    events = open_stream(px, "/v1.41/events")
     try:
-        s.sendall(b"GET /v1.41/events HTTP/1.1\r\nHost: x\r\n\r\n")
-        head, _ = read_head(s)
-        assert head.startswith("HTTP/1.1 200"), head
         t0 = time.monotonic()
-        p = engine.docker("stop", px.name, timeout=60)  # default -t: 10 s
+        stop = subprocess.Popen(
+            [DOCKER_CLI, "stop", px.name], env=engine.docker.env(), stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True,
+        )
+        assert wait_closed(events, 3), "the /events stream was not closed when the drain began"
+        assert time.monotonic() - t0 < 3
+        out, err = stop.communicate(timeout=60)  # default -t: 10 s
         elapsed = time.monotonic() - t0
-        assert p.returncode == 0, p.stderr
-        assert wait_closed(s, 2), "the proxy left the /events stream open after exiting"
+        assert stop.returncode == 0, err
+        assert wait_closed(logs, 2), "the proxy left the follow stream open after exiting"
     finally:
-        s.close()
+        logs.close()
+        events.close()
     state = px.inspect()["State"]
-    logs = px.logs()
-    assert state["ExitCode"] == 0, "killed, not drained: exit %s\n%s" % (state["ExitCode"], logs)
+    text = px.logs()
+    assert state["ExitCode"] == 0, "killed, not drained: exit %s\n%s" % (state["ExitCode"], text)
     assert IMAGE_GRACE_S - 0.5 <= elapsed < DOCKER_STOP_DEFAULT_S, "stop took %.1f s" % elapsed
-    assert "signal 15" in logs and "grace period over" in logs, logs
+    assert "signal 15" in text and "grace period over" in text, text
 
 
 @pytest.mark.parametrize("signame", ["SIGTERM", "SIGUSR1"])
-def test_shutdown_grace_is_honoured(engine, run_proxy, signame):
+def test_shutdown_grace_is_honoured(engine, run_proxy, signame, chatty):
     px = run_proxy(env={"SHUTDOWN_GRACE": "2s"})
-    s = px.connect()
+    s = open_stream(px, "/containers/%s/logs?follow=1&stdout=1" % chatty)
     try:
-        s.sendall(b"GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
-        read_head(s)
         t0 = time.monotonic()
         engine.docker("kill", "-s", signame, px.name, check=True)
         assert wait_closed(s, 10), "stream still open 10 s after %s" % signame
