@@ -21,7 +21,8 @@ Every parsed request head is appended to the log as one JSON line ("ev": "reques
 is read, with the raw target, the decoded path, the route path (version prefix removed), the
 headers, the body framing and whether the engine would execute it. A body read completes with an
 "ev": "body" line. Connections log "open" and "close", so a test can wait until the engine has
-seen everything. After a 101 on a hijack route the connection is a raw tunnel that echoes bytes;
+seen everything; "idle" is logged whenever a connection waits for its next request with nothing
+buffered (a proxy may keep such a connection pooled). After a 101 on a hijack route the connection is a raw tunnel that echoes bytes;
 those bytes are never parsed (logged once as "tunnel" with a byte count).
 
 Special routes used by the tests (all under /containers/ID/…, ID chosen by the test):
@@ -309,13 +310,15 @@ class Engine:
     def serve(self, sock):
         with self.lock:
             self.next_id += 1
-            cid = self.next_id
+            cid = "%d.%d" % (os.getpid(), self.next_id)  # unique across engine restarts
         self.log.write(ev="open", conn=cid)
         rd = Reader(sock)
         seq = 0
         last_method = None
         try:
             while True:
+                if not rd.buf:  # between requests with nothing pending: safe to pool or close
+                    self.log.write(ev="idle", conn=cid)
                 if last_method == "POST":
                     rd.discard_leading_crlf(4)
                 seq += 1

@@ -8,7 +8,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 
@@ -51,22 +50,46 @@ def rss_kib(pid):
     raise AssertionError("no VmRSS for %d" % pid)
 
 
-def fd_count(pid):
-    return len(os.listdir("/proc/%d/fd" % pid))
+def sock_fds(pid):
+    """The proxy's descriptors by kind: {"client": established TCP sockets (clients reach the
+    proxy over TCP), "engine": unix sockets (the engine, including pooled idle connections),
+    "total": all}."""
+    tcp = {}
+    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(name) as f:
+                for line in f.readlines()[1:]:
+                    parts = line.split()
+                    tcp[parts[9]] = parts[3]
+        except OSError:
+            pass
+    with open("/proc/net/unix") as f:
+        unix = {line.split()[6] for line in f.readlines()[1:] if len(line.split()) >= 7}
+    kinds = {"client": 0, "engine": 0, "total": 0}
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        kinds["total"] += 1
+        try:
+            link = os.readlink("/proc/%d/fd/%s" % (pid, fd))
+        except OSError:
+            continue
+        m = re.match(r"socket:\[(\d+)\]", link)
+        if not m:
+            continue
+        if tcp.get(m.group(1)) not in (None, "0A"):  # 0A = LISTEN
+            kinds["client"] += 1
+        elif m.group(1) in unix:
+            kinds["engine"] += 1
+    return kinds
 
 
-def settled_fds(pid, timeout=3.0):
-    """The fd count once connections that are closing have closed (stable for 0.3 s)."""
+def wait_clients_gone(pid, timeout=5.0, want=0):
+    """Waits until the proxy holds at most `want` client connections; returns how many it holds."""
     deadline = time.monotonic() + timeout
-    last, since = fd_count(pid), time.monotonic()
-    while time.monotonic() < deadline:
+    while True:
+        n = sock_fds(pid)["client"]
+        if n <= want or time.monotonic() > deadline:
+            return n
         time.sleep(0.05)
-        n = fd_count(pid)
-        if n != last:
-            last, since = n, time.monotonic()
-        elif time.monotonic() - since >= 0.3:
-            break
-    return last
 
 
 def record_figure(name, **values):
@@ -117,6 +140,7 @@ class FakeEngine:
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(timeout=10)
+        self.log.forget()
 
     def connect(self, timeout=5):
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -126,11 +150,13 @@ class FakeEngine:
 
 
 class EngineLog:
-    """Reads the engine's JSON-lines log from a mark on."""
+    """Reads the engine's JSON-lines log from a mark on, and follows every connection's state."""
 
     def __init__(self, path):
         self.path = path
         self.offset = 0
+        self.scanned = 0
+        self.state = {}  # conn → last of "open", "request", "body", "idle", "tunnel", "close", …
 
     def _size(self):
         try:
@@ -141,29 +167,47 @@ class EngineLog:
     def mark(self):
         self.offset = self._size()
 
-    def entries(self):
+    def _read(self, start):
         try:
             with open(self.path, "rb") as f:
-                f.seek(self.offset)
+                f.seek(start)
                 data = f.read()
         except OSError:
-            return []
+            return [], 0
         # Only complete lines: the engine may be writing one right now.
         data = data[: data.rfind(b"\n") + 1]
-        return [json.loads(line) for line in data.splitlines() if line.strip()]
+        return [json.loads(line) for line in data.splitlines() if line.strip()], len(data)
+
+    def entries(self):
+        return self._read(self.offset)[0]
+
+    def _follow(self):
+        es, n = self._read(self.scanned)
+        self.scanned += n
+        for e in es:
+            if "conn" in e:
+                self.state[e["conn"]] = e["ev"]
+
+    def forget(self):
+        """The engine process died: its connections are gone whatever its log says."""
+        self._follow()
+        self.state = {c: "close" for c in self.state}
+
+    def busy(self):
+        """Connections that are neither closed nor idle between requests."""
+        self._follow()
+        return [c for c, ev in self.state.items() if ev not in ("close", "idle")]
 
     def settle(self, timeout=5.0, quiet=0.05):
-        """Waits until every engine connection opened since the mark is closed and nothing new was
-        logged for `quiet` seconds; returns the entries."""
+        """Waits until every engine connection is closed or idle between requests (a proxy may
+        pool idle ones) and nothing new was logged for `quiet` seconds; returns the entries."""
         deadline = time.monotonic() + timeout
         last, since = -1, time.monotonic()
         while True:
             es = self.entries()
-            opens = sum(1 for e in es if e["ev"] == "open")
-            closes = sum(1 for e in es if e["ev"] == "close")
             if len(es) != last:
                 last, since = len(es), time.monotonic()
-            if opens == closes and time.monotonic() - since >= quiet:
+            if not self.busy() and time.monotonic() - since >= quiet:
                 return es
             if time.monotonic() > deadline:
                 return es
@@ -182,8 +226,7 @@ class EngineLog:
 
 
 class Proxy:
-    def __init__(self, upstream, directory, env=None, binary=None, name="proxy", preexec=None,
-                 user=None):
+    def __init__(self, upstream, directory, env=None, binary=None, name="proxy", user=None):
         self.upstream = upstream
         self.dir = directory
         self.env = dict(env or {})
@@ -439,8 +482,3 @@ def req(method, target, headers=(("Host", "docker"),), body=b"", version="HTTP/1
 
 def cleanup_dir(d):
     shutil.rmtree(d, ignore_errors=True)
-
-
-def die(msg):
-    sys.stderr.write(msg + "\n")
-    sys.exit(2)
