@@ -11,8 +11,8 @@ does in dockerd, so that anything a proxy lets through "by accident" shows up he
 - several identical Content-Length values are accepted, differing ones are a 400;
 - chunk-size lines may end in a bare LF and carry extensions; trailers are read and dropped;
 - up to 4 CR/LF bytes after a POST are skipped before the next request line;
-- the path is percent-decoded once; a path that Go's path.Clean would change gets a 301 (gorilla/mux)
-  and is not executed; methods are case-sensitive (a lowercase method gets a 404);
+- the path is percent-decoded once; a path that Go's path.Clean would change gets a 301
+  (gorilla/mux) and is not executed; methods are case-sensitive (a lowercase method gets a 404);
 - absolute-form targets are accepted and routed on their path; "PRI * HTTP/2.0" is taken as h2c;
 - a /vX.Y prefix outside dockerd 20.10's range (1.12 to 1.41, compared like moby's versions
   package) gets a 400 from the version middleware and is not executed.
@@ -22,8 +22,9 @@ is read, with the raw target, the decoded path, the route path (version prefix r
 headers, the body framing and whether the engine would execute it. A body read completes with an
 "ev": "body" line. Connections log "open" and "close", so a test can wait until the engine has
 seen everything; "idle" is logged whenever a connection waits for its next request with nothing
-buffered (a proxy may keep such a connection pooled). After a 101 on a hijack route the connection is a raw tunnel that echoes bytes;
-those bytes are never parsed (logged once as "tunnel" with a byte count).
+buffered (a proxy may keep such a connection pooled). After a 101 on a hijack route the
+connection is a raw tunnel that echoes bytes; those bytes are never parsed (logged once as
+"tunnel" with a byte count).
 
 Special routes used by the tests (all under /containers/ID/…, ID chosen by the test):
   GET /events[?interval=S]            endless chunked stream, one JSON line every S seconds (0.1)
@@ -257,7 +258,7 @@ def hget(headers, name):
 
 
 def framing(major, minor, headers):
-    """transfer.go: parseTransferEncoding then fixLength. Returns ("chunked", -1) or ("length", n)."""
+    """transfer.go: parseTransferEncoding, then fixLength. ("chunked", -1) or ("length", n)."""
     te = hget(headers, "Transfer-Encoding")
     chunked = False
     if te and (major, minor) >= (1, 1):
@@ -330,7 +331,8 @@ class Engine:
             pass
         except BadRequest as e:
             self.log.write(ev="bad", conn=cid, seq=seq, status=e.status, reason=e.reason)
-            self.send(sock, e.status, e.reason + "\n", close=True, ctype="text/plain; charset=utf-8")
+            self.send(sock, e.status, e.reason + "\n", close=True,
+                      ctype="text/plain; charset=utf-8")
         except OSError:
             pass
         finally:

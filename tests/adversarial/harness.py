@@ -113,7 +113,7 @@ def raise_nofile(want):
     return target
 
 
-# ---- the fake engine ------------------------------------------------------------------------------
+# ---- the fake engine -----------------------------------------------------------------------------
 
 
 class FakeEngine:
@@ -222,7 +222,7 @@ class EngineLog:
         return [e for e in es if e["ev"] == "bad"]
 
 
-# ---- the proxy ------------------------------------------------------------------------------------
+# ---- the proxy -----------------------------------------------------------------------------------
 
 
 class Proxy:
@@ -238,7 +238,8 @@ class Proxy:
 
     def start(self, timeout=10):
         if not os.access(self.binary, os.X_OK):
-            raise AssertionError("proxy binary %s missing (make build/asan/sockwarden)" % self.binary)
+            raise AssertionError("proxy binary %s missing (make build/asan/sockwarden)"
+                                 % self.binary)
         for _ in range(3):
             self.port = free_port()
             env = {
@@ -329,7 +330,7 @@ class Proxy:
         return problems
 
 
-# ---- raw HTTP on the client side -------------------------------------------------------------------
+# ---- raw HTTP on the client side -----------------------------------------------------------------
 
 
 class Response:

@@ -39,7 +39,8 @@ def run_case(px, engine, case):
 
 def _param(table):
     params = [
-        pytest.param(c, id=c.id, marks=[pytest.mark.xfail(strict=True, reason=c.bug)] if c.bug else [])
+        pytest.param(c, id=c.id,
+                     marks=[pytest.mark.xfail(strict=True, reason=c.bug)] if c.bug else [])
         for c in table
     ]
     return pytest.mark.parametrize("case", params)

@@ -66,7 +66,8 @@ def _random_targets(n, seed=20261130):
             elif r < 0.95:
                 seg.append("%%%02X" % rng.randint(0x20, 0xFF))
             else:
-                seg.append(rng.choice(["%00", "%0a", "%2F", "%2e%2e", ".", "%", "%g0", "/./", "//"]))
+                seg.append(rng.choice(["%00", "%0a", "%2F", "%2e%2e", ".", "%", "%g0", "/./",
+                                       "//"]))
         section = _enc(rng.choice(SECTIONS), rng, 0.15)
         action = _enc(rng.choice(ACTIONS), rng, 0.15)
         prefix = rng.choice(["", "", "/v1.41", "/v1", "/v1.41.9", "/v"])

@@ -292,7 +292,8 @@ def test_no_replay_of_non_idempotent_requests(proxies, private_engine, method, e
     eng.log.mark()
     action = b"/containers/dropconn/kill" if method == "POST" else b"/containers/dropconn" \
         if method == "DELETE" else b"/containers/dropconn/json"
-    data = OK_GET + method.encode() + b" " + action + b" HTTP/1.1\r\nHost: docker\r\n" + extra + b"\r\n"
+    data = (OK_GET + method.encode() + b" " + action + b" HTTP/1.1\r\nHost: docker\r\n" + extra
+            + b"\r\n")
     ex = exchange(px.port, data, expect=2, timeout=5)
     reqs = eng.log.requests(eng.log.settle())
     copies = [r for r in reqs if r["method"] == method and "/dropconn" in r["route"]]
@@ -375,7 +376,7 @@ def test_sigterm_idle_exits_at_once(proxies, private_engine):
     assert time.monotonic() - t0 < 1.0
 
 
-# ---- 100,000 requests ------------------------------------------------------------------------------
+# ---- 100,000 requests ----------------------------------------------------------------------------
 
 MARK = b"HTTP/1.1 200 "
 

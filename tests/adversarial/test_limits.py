@@ -19,8 +19,8 @@ def head_of_size(total, line_len=None):
     """A GET /containers/json head of exactly `total` bytes (final CRLF CRLF included)."""
     line = b"GET /containers/json HTTP/1.1"
     if line_len:
-        line = b"GET /containers/json?q=" + b"a" * (line_len - len(b"GET /containers/json?q= HTTP/1.1")) \
-            + b" HTTP/1.1"
+        fill = line_len - len(b"GET /containers/json?q= HTTP/1.1")
+        line = b"GET /containers/json?q=" + b"a" * fill + b" HTTP/1.1"
         assert len(line) == line_len
     fixed = line + b"\r\nHost: docker\r\nX-Pad: \r\n\r\n"
     pad = total - len(fixed)
@@ -113,7 +113,7 @@ def test_head_growing_forever_is_cut_at_the_limit(proxies, engine):
     assert got.startswith(b"HTTP/1.0 431 "), got[:100]
 
 
-# ---- slowloris ------------------------------------------------------------------------------------
+# ---- slowloris -----------------------------------------------------------------------------------
 
 
 def trickle(s, data, interval, stop):
@@ -333,7 +333,7 @@ def test_idle_connections_reaped(proxies, engine):
     assert closed == n
 
 
-# ---- clients that do not read, clients that push --------------------------------------------------
+# ---- clients that do not read, clients that push -------------------------------------------------
 
 
 def test_never_reading_clients(proxies, engine):
@@ -347,7 +347,8 @@ def test_never_reading_clients(proxies, engine):
     for i in range(k):
         s = px.connect()
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
-        s.sendall(b"GET /containers/c%d/logs?follow=1&stdout=1 HTTP/1.1\r\nHost: docker\r\n\r\n" % i)
+        s.sendall(b"GET /containers/c%d/logs?follow=1&stdout=1 HTTP/1.1\r\n"
+                  b"Host: docker\r\n\r\n" % i)
         socks.append(s)
     time.sleep(2)
     r1 = rss_kib(px.pid)
@@ -443,7 +444,7 @@ def test_pipelining_client_that_never_reads(proxies, engine):
 
 
 def test_upload_to_stalled_engine(proxies, engine):
-    """A 100 MB body to an engine that does not read it yet: the upload is throttled, not buffered."""
+    """A 100 MB body to an engine that does not read it yet: throttled, not buffered."""
     px = proxies.start(engine.sock, CONTAINERS=1, POST=1, LOG_LEVEL="notice",
                        ASAN_OPTIONS=ASAN_MEASURE)
     base = rss_kib(px.pid)

@@ -132,8 +132,8 @@ def attempts(canary):
          [403]),
         ("versioned-create", post(b"/v1.41/containers/create?name=pwn-v", cr), [403]),
         ("slash-encoded-create", post(b"/containers%2Fcreate?name=pwn-slash", cr), [400]),
-        ("lowercase-post", post(b"/containers/create?name=pwn-lower", cr).replace(b"POST", b"post", 1),
-         [403]),
+        ("lowercase-post",
+         post(b"/containers/create?name=pwn-lower", cr).replace(b"POST", b"post", 1), [403]),
         ("absolute-create", post(b"http://docker/containers/create?name=pwn-abs", cr), [400]),
         ("dot-kill", post(b"/containers/json/../" + c + b"/kill"), [400]),
         ("dot-kill-encoded", post(b"/containers/json/%2e%2e/" + c + b"/kill"), [400]),
@@ -141,7 +141,8 @@ def attempts(canary):
         ("encoded-exec", post(b"/containers/" + c + b"/%65xec", exec_body), [403]),
         ("encoded-kill", post(b"/containers/" + c + b"/%6bill"), [403]),
         ("versioned-kill", post(b"/v1.41/containers/" + c + b"/kill"), [403]),
-        ("delete", b"DELETE /containers/" + c + b"?force=1 HTTP/1.1\r\nHost: docker\r\n\r\n", [403]),
+        ("delete", b"DELETE /containers/" + c + b"?force=1 HTTP/1.1\r\nHost: docker\r\n\r\n",
+         [403]),
         ("override-kill", b"GET /containers/" + c + b"/kill HTTP/1.1\r\nHost: docker\r\n"
          b"X-HTTP-Method-Override: POST\r\n\r\n", None),
         ("pipelined-create", get + b"\r\n" + s, [200, 403]),
@@ -166,7 +167,8 @@ def attempts(canary):
         ("h2c-preface", b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", [505]),
         ("attach-ws", b"GET /containers/" + c + b"/attach/ws?stdin=1&stream=1 HTTP/1.1\r\n"
          b"Host: docker\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
-         b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", [403]),
+         b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+         [403]),
         ("archive-put", b"PUT /containers/" + c + b"/archive?path=/ HTTP/1.1\r\nHost: docker\r\n"
          b"Content-Type: application/x-tar\r\nContent-Length: 0\r\n\r\n", [403]),
     ]
@@ -241,7 +243,8 @@ FIDELITY_SHAPES = {
     b"Transfer-Encoding: chunked\r\n\r\n0\r\nX-T: 1\r\n\r\n" + s,
     "bare-lf-request": lambda s: b"GET /containers/json HTTP/1.1\nHost: docker\n\n" + s,
     "leading-crlf-after-post": lambda s: post(b"/containers/json") + b"\r\n\r\n" + s,
-    "absolute-form": lambda s: s.replace(b"POST /containers/", b"POST http://docker/containers/", 1),
+    "absolute-form": lambda s: s.replace(b"POST /containers/", b"POST http://docker/containers/",
+                                         1),
     "encoded": lambda s: s.replace(b"/containers/create", b"/%63ontainers/%63reate", 1),
     "version-three-part": lambda s: s.replace(b"/containers/create", b"/v1.40.0/containers/create",
                                               1),
