@@ -2,6 +2,7 @@
 middle of bodies and tunnels on both sides, SIGTERM with open streams, and 100,000 requests with
 RSS and open fds measured before and after."""
 
+import json
 import os
 import shutil
 import signal
@@ -300,6 +301,49 @@ def test_no_replay_of_non_idempotent_requests(proxies, private_engine, method, e
     assert ex.statuses == [200, 502], ex.responses
     assert len(copies) <= allowed_copies, "%s sent to the engine %d times" % (method, len(copies))
     assert len(copies) >= 1
+
+
+POISON = {
+    # A client leaves its engine connection in some unfinished state, then goes away.
+    "partial-length-body": b"GET /containers/a/json HTTP/1.1\r\nHost: docker\r\n"
+                           b"Content-Length: 60\r\n\r\n0123456789",
+    "partial-chunked-body": b"GET /containers/a/json HTTP/1.1\r\nHost: docker\r\n"
+                            b"Transfer-Encoding: chunked\r\n\r\n40\r\n0123456789",
+    "expect-no-body": b"GET /containers/a/json HTTP/1.1\r\nHost: docker\r\n"
+                      b"Expect: 100-continue\r\nContent-Length: 40\r\n\r\n",
+    "response-pending": b"GET /containers/a/json?delay=0.5 HTTP/1.1\r\nHost: docker\r\n\r\n",
+    "stream-open": b"GET /containers/a/logs?follow=1 HTTP/1.1\r\nHost: docker\r\n\r\n",
+    "events-open": b"GET /events HTTP/1.1\r\nHost: docker\r\n\r\n",
+    "head-then-gone": b"HEAD /containers/a/json HTTP/1.1\r\nHost: docker\r\n\r\n",
+}
+
+
+@pytest.mark.parametrize("poison", sorted(POISON))
+@pytest.mark.parametrize("how", ["fin", "rst"])
+def test_pooled_engine_connection_not_poisoned(proxies, private_engine, poison, how):
+    """Engine connections are pooled across clients: one a client left unfinished must never be
+    handed to the next client (its request would be read as the rest of a body, or it would get
+    someone else's answer)."""
+    eng = private_engine
+    px = proxies.start(eng.sock, CONTAINERS=1)
+    for i in range(3):  # fill the pool with clean connections first
+        assert status_of(px.port) == [200]
+    s = socket.create_connection(("127.0.0.1", px.port), timeout=5)
+    s.sendall(POISON[poison])
+    time.sleep(0.2)
+    if how == "rst":
+        rst_close(s)
+    else:
+        s.close()
+    time.sleep(0.1)
+    eng.log.mark()
+    for i in range(5):  # more clients than pooled connections
+        target = b"/containers/b%d/json" % i
+        ex = exchange(px.port, b"GET " + target + b" HTTP/1.1\r\nHost: docker\r\n\r\n", timeout=5)
+        assert ex.statuses == [200], (i, ex.responses)
+        assert json.loads(ex.responses[0].body)["path"] == target.decode(), ex.responses[0].body
+    reqs = eng.log.requests(eng.log.settle())
+    assert [r["route"] for r in reqs] == ["/containers/b%d/json" % i for i in range(5)], reqs
 
 
 # ---- SIGTERM -------------------------------------------------------------------------------------
