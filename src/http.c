@@ -33,10 +33,13 @@ static bool is_alpha(unsigned char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-/* RFC 9110 §5.6.2 tchar. */
+/* RFC 9110 §5.6.2 tchar: ALPHA, DIGIT and !#$%&'*+-.^_`|~, as a bitmap (the hottest test of
+ * the parser: every byte of every header name). */
+static const uint64_t tchar_bits[2] = {0x03ff6cfa00000000ULL, 0x57ffffffc7fffffeULL};
+
 static bool is_tchar(unsigned char c)
 {
-    return is_alpha(c) || is_digit(c) || (c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+    return c < 128 && (tchar_bits[c >> 6] >> (c & 63) & 1);
 }
 
 static bool is_ows(unsigned char c)
@@ -56,6 +59,18 @@ static bool view_ieq(struct http_view v, const char *s)
         return false;
     for (size_t i = 0; i < n; i++)
         if (lower((unsigned char)v.p[i]) != lower((unsigned char)s[i]))
+            return false;
+    return true;
+}
+
+/* The parser's own comparisons, against lower-case literals: the length test comes first (most
+ * comparisons fail there) and is a constant. */
+#define VIEW_IS(v, lit) ((v).len == sizeof(lit) - 1 && ieq_lower((v).p, lit, sizeof(lit) - 1))
+
+static bool ieq_lower(const char *p, const char *lc, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (lower((unsigned char)p[i]) != (unsigned char)lc[i])
             return false;
     return true;
 }
@@ -123,13 +138,12 @@ const struct http_header *http_find_header(const struct http_header *h, size_t n
 
 bool http_is_hop_by_hop(struct http_view name)
 {
-    static const char *const hop[] = {"connection", "keep-alive",        "te",
-                                      "trailer",    "transfer-encoding", "upgrade"};
-    for (size_t i = 0; i < sizeof hop / sizeof hop[0]; i++)
-        if (view_ieq(name, hop[i]))
-            return true;
     /* Proxy-Authorization, Proxy-Connection and the like all concern this hop only. */
-    return name.len > 6 && view_ieq((struct http_view){name.p, 6}, "proxy-");
+    if (name.len > 6 && ieq_lower(name.p, "proxy-", 6))
+        return true;
+    return VIEW_IS(name, "connection") || VIEW_IS(name, "keep-alive") || VIEW_IS(name, "te") ||
+           VIEW_IS(name, "trailer") || VIEW_IS(name, "transfer-encoding") ||
+           VIEW_IS(name, "upgrade");
 }
 
 void http_limits_default(struct http_limits *lim)
@@ -375,25 +389,25 @@ static void collect_request_fields(const struct http_request *req, struct req_fi
     memset(f, 0, sizeof *f);
     for (size_t i = 0; i < req->nheaders; i++) {
         const struct http_header *h = &req->headers[i];
-        if (view_ieq(h->name, "host")) {
+        if (VIEW_IS(h->name, "host")) {
             f->host++;
-        } else if (view_ieq(h->name, "content-length")) {
+        } else if (VIEW_IS(h->name, "content-length")) {
             /* Go dedups identical strings only, so "5" and "05" differ here as well. */
             f->cl_differs |= f->cl_h != NULL && !view_eq(f->cl_h->value, h->value);
             f->cl_h = f->cl_h ? f->cl_h : h;
             f->cl++;
-        } else if (view_ieq(h->name, "transfer-encoding")) {
+        } else if (VIEW_IS(h->name, "transfer-encoding")) {
             f->te_h = f->te_h ? f->te_h : h;
             f->te++;
-        } else if (view_ieq(h->name, "connection")) {
+        } else if (VIEW_IS(h->name, "connection")) {
             f->conn_close |= http_has_token(h->value, "close");
             f->conn_keep_alive |= http_has_token(h->value, "keep-alive");
             f->conn_upgrade |= http_has_token(h->value, "upgrade");
-        } else if (view_ieq(h->name, "upgrade")) {
+        } else if (VIEW_IS(h->name, "upgrade")) {
             f->up_h = f->up_h ? f->up_h : h;
             f->upgrade++;
-        } else if (view_ieq(h->name, "expect")) {
-            bool cont = view_ieq(h->value, "100-continue");
+        } else if (VIEW_IS(h->name, "expect")) {
+            bool cont = VIEW_IS(h->value, "100-continue");
             f->expect_continue |= cont;
             f->expect_other |= !cont;
         }
@@ -420,7 +434,7 @@ static int request_te(const struct http_request *req, const struct req_fields *f
         return fail(err, 400, "both Transfer-Encoding and Content-Length");
     if (req->minor == 0)
         return fail(err, 400, "Transfer-Encoding in HTTP/1.0 request");
-    if (view_ieq(f->te_h->value, "chunked"))
+    if (VIEW_IS(f->te_h->value, "chunked"))
         return 0;
     if (f->te_h->value.len == 0 || !each_element(f->te_h->value, te_element_ok, NULL))
         return fail(err, 400, "malformed Transfer-Encoding");
@@ -552,7 +566,7 @@ static bool resp_te_element(struct http_view e, void *arg)
     while (n < e.len && e.p[n] != ';')
         n++;
     struct http_view name = trim_ows(e.p, n);
-    bool chunked = view_ieq(name, "chunked");
+    bool chunked = VIEW_IS(name, "chunked");
     f->te_bad |= !all_tchars(name) || (chunked && (f->te_seen_chunked || n != e.len));
     f->te_chunked_last = chunked;
     f->te_seen_chunked |= chunked;
@@ -564,17 +578,17 @@ static void collect_response_fields(const struct http_response *resp, struct res
     memset(f, 0, sizeof *f);
     for (size_t i = 0; i < resp->nheaders; i++) {
         const struct http_header *h = &resp->headers[i];
-        if (view_ieq(h->name, "content-length")) {
+        if (VIEW_IS(h->name, "content-length")) {
             f->cl_differs |= f->cl_h != NULL && !view_eq(f->cl_h->value, h->value);
             f->cl_h = f->cl_h ? f->cl_h : h;
             f->cl++;
-        } else if (view_ieq(h->name, "transfer-encoding")) {
+        } else if (VIEW_IS(h->name, "transfer-encoding")) {
             f->te++;
             each_element(h->value, resp_te_element, f);
-        } else if (view_ieq(h->name, "connection")) {
+        } else if (VIEW_IS(h->name, "connection")) {
             f->conn_close |= http_has_token(h->value, "close");
             f->conn_keep_alive |= http_has_token(h->value, "keep-alive");
-        } else if (view_ieq(h->name, "upgrade")) {
+        } else if (VIEW_IS(h->name, "upgrade")) {
             f->up_h = f->up_h ? f->up_h : h;
         }
     }

@@ -22,7 +22,7 @@
 #include "metrics.h"
 #include "policy.h"
 
-enum ev_tag { EV_LISTENER, EV_CLIENT, EV_UPSTREAM, EV_SIGNAL, EV_PARKED };
+enum ev_tag { EV_LISTENER, EV_CLIENT, EV_UPSTREAM, EV_SIGNAL };
 
 /* Request side: where the client's byte stream is. */
 enum rq_state { RQ_HEAD, RQ_BODY, RQ_DONE, RQ_TUNNEL };
@@ -45,7 +45,8 @@ struct ev {
 };
 
 struct conn {
-    struct ev cev, uev;
+    struct ev cev;
+    struct upconn *up; /* the engine connection in use, or NULL; ufd is its descriptor */
     int cfd, ufd;
     struct conn *prev, *next;
     struct buf rbuf;  /* client → proxy */
@@ -78,15 +79,22 @@ struct conn {
     struct sockaddr_in6 peer; /* from accept4; formatted only when a line is logged */
 };
 
+/* One engine connection. It is registered with epoll once, pointing here, and keeps that
+ * registration when it moves between a client and the shared pool: no epoll_ctl per reuse. */
+struct upconn {
+    struct ev ev;
+    int fd;
+    bool dead;           /* closed; freed after the current epoll batch */
+    struct conn *owner;  /* NULL while parked */
+    struct upconn *next; /* graveyard link */
+};
+
 /* Clean, idle engine connections, shared by all clients: a new client connection (the docker CLI
  * opens one per command) reuses one instead of connecting again. */
 #define PARK_MAX 32
-struct parked {
-    struct ev ev;
-    int fd;
-};
-static struct parked park[PARK_MAX];
+static struct upconn *park[PARK_MAX];
 static int nparked;
+static struct upconn *up_graveyard;
 
 struct lst {
     struct ev ev;
@@ -112,9 +120,7 @@ static uint64_t now_ms(void)
 
 static struct conn *conn_of(struct ev *e)
 {
-    if (e->tag == EV_CLIENT)
-        return (struct conn *)(void *)((char *)e - offsetof(struct conn, cev));
-    return (struct conn *)(void *)((char *)e - offsetof(struct conn, uev));
+    return (struct conn *)(void *)((char *)e - offsetof(struct conn, cev));
 }
 
 static void set_deadline(struct conn *c, enum dl_kind k, unsigned ms)
@@ -127,12 +133,21 @@ static void set_deadline(struct conn *c, enum dl_kind k, unsigned ms)
 
 /* ---- lifecycle ------------------------------------------------------------------------------ */
 
+static void upconn_close(struct upconn *u)
+{
+    close(u->fd);
+    u->dead = true;
+    u->next = up_graveyard;
+    up_graveyard = u;
+}
+
 static void close_upstream(struct conn *c)
 {
-    if (c->ufd >= 0) {
-        close(c->ufd);
-        c->ufd = -1;
+    if (c->up) {
+        upconn_close(c->up);
+        c->up = NULL;
     }
+    c->ufd = -1;
     c->u_hup = false;
     c->u_rd = c->u_wr = c->u_eof = c->u_shut = c->connecting = false;
     c->reused = false;
@@ -143,17 +158,10 @@ static void close_upstream(struct conn *c)
 /* Hands a clean engine connection to the shared pool (or closes it when the pool is full). */
 static void park_upstream(struct conn *c)
 {
-    if (c->ufd < 0)
-        return;
-    if (nparked < PARK_MAX && !c->u_eof && !c->u_hup && !c->ubuf.len) {
-        struct parked *p = &park[nparked];
-        struct epoll_event ee = {.events = EPOLLIN | EPOLLRDHUP | EPOLLET, .data.ptr = &p->ev};
-        if (epoll_ctl(ep, EPOLL_CTL_MOD, c->ufd, &ee) == 0) {
-            p->ev.tag = EV_PARKED;
-            p->fd = c->ufd;
-            nparked++;
-            c->ufd = -1;
-        }
+    if (c->up && nparked < PARK_MAX && !c->u_eof && !c->u_hup && !c->ubuf.len) {
+        c->up->owner = NULL;
+        park[nparked++] = c->up;
+        c->up = NULL;
     }
     close_upstream(c);
 }
@@ -161,51 +169,44 @@ static void park_upstream(struct conn *c)
 /* Takes a parked engine connection for c; returns false when there is none. */
 static bool unpark_upstream(struct conn *c)
 {
-    while (nparked > 0) {
-        int fd = park[--nparked].fd;
-        struct epoll_event ee = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
-                                 .data.ptr = &c->uev};
-        if (epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ee) == 0) {
-            c->ufd = fd;
-            c->u_rd = false;
-            c->u_wr = true;
-            return true;
-        }
-        close(fd);
-    }
-    return false;
+    if (nparked == 0)
+        return false;
+    struct upconn *u = park[--nparked];
+    u->owner = c;
+    c->up = u;
+    c->ufd = u->fd;
+    c->u_rd = false;
+    c->u_wr = true; /* idle, so its send buffer is empty */
+    return true;
 }
 
-/* The engine closed (or wrote to) an idle pooled connection: it is of no further use. */
-static void parked_event(struct parked *p)
+/* The engine closed (or wrote to) an idle pooled connection: it is of no further use. A mere
+ * writability edge changes nothing. */
+static void parked_event(struct upconn *u, uint32_t events)
 {
-    int i = (int)(p - park);
-    if (i >= nparked)
-        return; /* taken by a client earlier in this epoll batch */
-    close(p->fd);
-    park[i] = park[--nparked];
-    park[i].ev.tag = EV_PARKED;
-    if (i < nparked) {
-        struct epoll_event ee = {.events = EPOLLIN | EPOLLRDHUP | EPOLLET, .data.ptr = &park[i].ev};
-        if (epoll_ctl(ep, EPOLL_CTL_MOD, park[i].fd, &ee) < 0) {
-            close(park[i].fd);
+    if (!(events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+        return;
+    for (int i = 0; i < nparked; i++)
+        if (park[i] == u) {
             park[i] = park[--nparked];
+            upconn_close(u);
+            return;
         }
-    }
 }
 
 static void close_parked(void)
 {
     while (nparked > 0)
-        close(park[--nparked].fd);
+        upconn_close(park[--nparked]);
 }
 
 static void log_transaction(struct conn *c)
 {
     if (!c->method[0])
         return;
-    char peer[64];
-    net_peer_name((const struct sockaddr_storage *)(const void *)&c->peer, peer, sizeof peer);
+    char peer[64] = "-";
+    if (log_enabled(LOG_INFO)) /* formatting costs more than the rest of a request's logging */
+        net_peer_name((const struct sockaddr_storage *)(const void *)&c->peer, peer, sizeof peer);
     struct access_entry e = {
         .client = peer,
         .method = c->method,
@@ -327,17 +328,12 @@ static bool append_str(struct buf *b, const char *s)
     return append(b, s, strlen(s));
 }
 
-/* Headers that describe this hop only, or that we re-create from the parsed framing. */
+/* Headers that describe this hop only, or that we re-create from the parsed framing. Expect is
+ * forwarded: the engine answers 100-continue itself. */
 static bool dropped_header(struct http_view name)
 {
-    static const char *const names[] = {"content-length", "proxy-connection", "keep-alive",
-                                        "expect"};
-    if (http_is_hop_by_hop(name))
-        return true;
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (name.len == strlen(names[i]) && strncasecmp(name.p, names[i], name.len) == 0)
-            return i != 3; /* Expect is forwarded: the engine answers 100-continue itself */
-    return false;
+    return http_is_hop_by_hop(name) ||
+           (name.len == 14 && strncasecmp(name.p, "content-length", 14) == 0);
 }
 
 static bool serialise_request(struct conn *c, const struct http_request *req,
@@ -487,11 +483,20 @@ static void start_upstream(struct conn *c)
         upstream_failed(c, -fd);
         return;
     }
+    struct upconn *u = calloc(1, sizeof *u);
+    if (!u) {
+        close(fd);
+        upstream_failed(c, ENOMEM);
+        return;
+    }
+    u->ev.tag = EV_UPSTREAM;
+    u->fd = fd;
+    u->owner = c;
+    c->up = u;
     c->ufd = fd;
     c->reused = false;
     c->u_rd = c->u_wr = false;
-    struct epoll_event ee = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
-                             .data.ptr = &c->uev};
+    struct epoll_event ee = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.ptr = u};
     if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ee) < 0) {
         upstream_failed(c, errno);
         return;
@@ -775,7 +780,26 @@ static void bad_response(struct conn *c, const char *why)
         conn_kill(c);
 }
 
-static void response_head(struct conn *c, const struct http_response *resp)
+/* The engine connection outlives the client's, so the engine's answer says keep-alive even when
+ * this client connection ends with it: say "close" after the status line (close wins over any
+ * keep-alive token), so the client does not try to reuse a connection we are about to close. */
+static bool announce_close(struct conn *c, struct http_response *resp)
+{
+    static const char hdr[] = "Connection: close\r\n";
+    const size_t n = sizeof hdr - 1;
+    if (buf_space(&c->ubuf) < n && buf_grow(&c->ubuf, c->ubuf.cap + 256) < 0)
+        return false;
+    char *head = buf_head(&c->ubuf) + c->uparse;
+    const char *eol = memchr(head, '\n', resp->head_len);
+    size_t at = (size_t)(eol - head) + 1;
+    memmove(head + at + n, head + at, c->ubuf.len - c->uparse - at);
+    memcpy(head + at, hdr, n);
+    c->ubuf.len += (uint32_t)n;
+    resp->head_len += n;
+    return true;
+}
+
+static void response_head(struct conn *c, struct http_response *resp)
 {
     buf_put(&c->hbuf); /* the engine has answered: no retry will need the head again */
     bool interim = resp->status >= 100 && resp->status < 200 && resp->status != 101;
@@ -792,6 +816,10 @@ static void response_head(struct conn *c, const struct http_response *resp)
             return;
         }
         enter_tunnel(c);
+        return;
+    }
+    if (resp->keep_alive && (!c->req_keepalive || draining) && !announce_close(c, resp)) {
+        conn_kill(c);
         return;
     }
     c->resp_body = (uint8_t)resp->body;
@@ -880,11 +908,14 @@ static bool upstream_read(struct conn *c)
     return read_into(c->ufd, &c->ubuf, limit, c->u_hup, &c->u_rd, &c->u_eof);
 }
 
-/* A kept-alive engine connection may be closed by the engine just as we reuse it; a request
- * without a body can then be sent again on a fresh connection. */
+/* A kept-alive engine connection may be closed by the engine just as we reuse it; a GET or HEAD
+ * without a body can then be sent again on a fresh connection. Nothing else: a POST or DELETE
+ * may already have acted (a kill, a start), and must never run twice (RFC 9112 §9.3.1.1). */
 static bool retry_on_fresh(struct conn *c)
 {
     if (!c->reused || c->req_has_body || !c->hbuf.p || c->ubuf.len || c->rs != RS_HEAD)
+        return false;
+    if (strcmp(c->method, "GET") != 0 && strcmp(c->method, "HEAD") != 0)
         return false;
     close_upstream(c);
     c->hsent = 0;
@@ -907,7 +938,12 @@ static bool process_upstream(struct conn *c)
     case RS_HEAD:
         if (c->u_eof && !c->ubuf.len && retry_on_fresh(c))
             return true;
-        return parse_response(c);
+        if (!parse_response(c))
+            return false;
+        /* Frame the body bytes that came with the head too, so both leave in one write. */
+        if (c->rs == RS_BODY)
+            frame_response_body(c);
+        return true;
     case RS_BODY:
         return frame_response_body(c);
     case RS_TUNNEL:
@@ -1036,7 +1072,6 @@ static void conn_new(int fd, bool metrics, const struct sockaddr_storage *peer, 
         return;
     }
     c->cev.tag = EV_CLIENT;
-    c->uev.tag = EV_UPSTREAM;
     c->cfd = fd;
     c->ufd = -1;
     c->metrics = metrics;
@@ -1193,11 +1228,19 @@ static void handle_event(struct epoll_event *e)
         accept_from((struct lst *)(void *)tag);
         return;
     }
-    if (tag->tag == EV_PARKED) {
-        parked_event((struct parked *)(void *)tag);
-        return;
+    struct conn *c;
+    if (tag->tag == EV_UPSTREAM) {
+        struct upconn *u = (struct upconn *)(void *)tag;
+        if (u->dead)
+            return;
+        if (!u->owner) {
+            parked_event(u, e->events);
+            return;
+        }
+        c = u->owner;
+    } else {
+        c = conn_of(tag);
     }
-    struct conn *c = conn_of(tag);
     if (c->freed)
         return;
     bool in = e->events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR);
@@ -1272,6 +1315,11 @@ static void run_ready(void)
 
 static void bury(void)
 {
+    while (up_graveyard) {
+        struct upconn *u = up_graveyard;
+        up_graveyard = u->next;
+        free(u);
+    }
     while (graveyard) {
         struct conn *c = graveyard;
         graveyard = c->next;

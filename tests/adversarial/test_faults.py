@@ -272,15 +272,10 @@ def test_engine_killed_mid_tunnel(proxies, private_engine):
     assert px.proc.poll() is None
 
 
-REPLAY_BUG = pytest.mark.xfail(strict=True, reason="BUG: retry_on_fresh() resends any request "
-                               "without a body, POST and DELETE included, when a reused engine "
-                               "connection closes before answering")
-
-
 @pytest.mark.parametrize("method,extra,allowed_copies", [
     ("POST", b"Content-Length: 0\r\n", 1),
-    pytest.param("POST", b"", 1, marks=REPLAY_BUG),
-    pytest.param("DELETE", b"", 1, marks=REPLAY_BUG),
+    ("POST", b"", 1),
+    ("DELETE", b"", 1),
     ("GET", b"", 2),  # idempotent: one retry on a fresh connection is fine
 ])
 def test_no_replay_of_non_idempotent_requests(proxies, private_engine, method, extra,
