@@ -166,8 +166,10 @@ for bin in "$GLIBC_BIN" "$MUSL_BIN"; do
     start_engine "$SOCK" || { bad "$tag: fake engine"; continue; }
     if [ "$(id -u)" = 0 ]; then
         chown 0:4242 "$SOCK" && chmod 660 "$SOCK"
+        # One engine connection per request here: the trouble checks need every request to
+        # connect afresh (a pooled connection stays usable when the socket file changes).
         TROUBLE=1 EXPECT_UID=65534 EXPECT_GROUP=4242 run_proxy "$bin" "$tag-unix-user" "$SOCK" \
-            RUN_AS_USER=65534:65534
+            RUN_AS_USER=65534:65534 UPSTREAM_KEEPALIVE=0
         run_unreachable "$bin" "$tag" "$SOCK"
     else
         echo "  (not root: identity switch not tested)"
