@@ -37,6 +37,6 @@ pass=$(count passed)
 fail=$(($(count failed) + $(count "errors?")))
 [ "$rc" -eq 0 ] || [ "$fail" -gt 0 ] || fail=1
 echo "image $pass $fail" >build/results/image
-[ -f build/results/image-size ] && echo "image: sizes: $(cat build/results/image-size)"
+[ -f build/image/sizes ] && echo "image: sizes: $(cat build/image/sizes)"
 echo "image: $pass passed, $fail failed"
 [ "$rc" -eq 0 ] && [ "$fail" -eq 0 ]

@@ -14,7 +14,8 @@ import pytest
 from conftest import DOCKER_CLI
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-RESULTS = os.path.join(REPO, "build", "results")
+# Figures, not a suite result: build/results holds only "<suite> <passed> <failed>" files.
+FIGURES = os.path.join(REPO, "build", "image")
 
 FORBIDDEN = (
     b"HTTP/1.0 403 Forbidden\r\ncache-control: no-cache\r\ncontent-type: text/html\r\n\r\n"
@@ -126,8 +127,8 @@ def test_image_holds_only_the_binary_and_account_files(engine, image, tmp_path):
 def test_sizes(engine, image):
     binary = os.path.getsize(os.path.join(REPO, "build", "static", "sockwarden"))
     size = engine.docker.inspect(image[0])["Size"]
-    os.makedirs(RESULTS, exist_ok=True)
-    with open(os.path.join(RESULTS, "image-size"), "w") as f:
+    os.makedirs(FIGURES, exist_ok=True)
+    with open(os.path.join(FIGURES, "sizes"), "w") as f:
         f.write("image_bytes %d binary_bytes %d\n" % (size, binary))
     print("image %d bytes, static binary %d bytes" % (size, binary))
     assert binary < 512 * 1024
