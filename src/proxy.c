@@ -46,8 +46,8 @@ struct ev {
 
 struct conn {
     struct ev cev;
-    struct upconn *up; /* the engine connection in use, or NULL; ufd is its descriptor */
-    int cfd, ufd;
+    struct upconn *up; /* the engine connection in use, or NULL */
+    int cfd;
     struct conn *prev, *next;
     struct buf rbuf;  /* client → proxy */
     struct buf hbuf;  /* re-serialised request head → engine (kept until the answer starts) */
@@ -62,8 +62,8 @@ struct conn {
     bool c_rd, c_wr, u_rd, u_wr;
     bool c_hup, u_hup; /* the peer's FIN is already signalled: read until EOF, not just once */
     bool c_eof, u_eof, c_shut, u_shut;
-    bool connecting, linger, close_after, req_keepalive, resp_keepalive, is_head, upgrade;
-    bool reused, req_has_body, dead, freed, queued, metrics, tunnel_counted;
+    bool connecting, linger, req_keepalive, resp_keepalive, is_head, upgrade;
+    bool reused, dead, freed, queued, metrics;
     struct conn *next_ready; /* on the ready list: more work is possible without a new event */
     uint64_t req_left, resp_left;
     struct chunk_state req_chunk, resp_chunk;
@@ -72,7 +72,6 @@ struct conn {
     uint32_t canned_len, canned_off;
     uint64_t deadline, t_start, bytes_out;
     int status;
-    unsigned nreq;
     const char *decision, *rule, *section;
     char method[16];
     char target[120];
@@ -147,7 +146,6 @@ static void close_upstream(struct conn *c)
         upconn_close(c->up);
         c->up = NULL;
     }
-    c->ufd = -1;
     c->u_hup = false;
     c->u_rd = c->u_wr = c->u_eof = c->u_shut = c->connecting = false;
     c->reused = false;
@@ -174,7 +172,6 @@ static bool unpark_upstream(struct conn *c)
     struct upconn *u = park[--nparked];
     u->owner = c;
     c->up = u;
-    c->ufd = u->fd;
     c->u_rd = false;
     c->u_wr = true; /* idle, so its send buffer is empty */
     return true;
@@ -233,7 +230,7 @@ static void conn_free(struct conn *c)
         park_upstream(c);
     else
         close_upstream(c);
-    if (c->tunnel_counted)
+    if (c->rs == RS_TUNNEL) /* a tunnel never leaves that state but to be freed */
         ntunnels--;
     if (c->cfd >= 0)
         close(c->cfd);
@@ -275,7 +272,6 @@ static void answer_bytes(struct conn *c, int status, char *heap, const char *byt
     c->status = status;
     c->decision = decision;
     c->rule = rule;
-    c->close_after = true;
     c->rfwd = 0;
     c->rq = RQ_DONE;
     c->rs = RS_DONE;
@@ -413,7 +409,6 @@ static void handle_request(struct conn *c, const struct http_request *req)
     copy_view(c->method, sizeof c->method, req->method);
     copy_view(c->target, sizeof c->target, req->target);
     c->is_head = req->method.len == 4 && memcmp(req->method.p, "HEAD", 4) == 0;
-    c->nreq++;
     if (canon_target(req->target.p, req->target.len, &cn, &why) < 0) {
         answer(c, 400, why, "error", why);
         return;
@@ -434,7 +429,6 @@ static void handle_request(struct conn *c, const struct http_request *req)
     c->upgrade = req->upgrade && v.route == ROUTE_HIJACK;
     c->req_keepalive = req->keep_alive && !draining;
     c->req_body = (uint8_t)req->body;
-    c->req_has_body = req->body != HTTP_BODY_NONE;
     c->req_left = req->content_length;
     chunk_init(&c->req_chunk);
     if (!serialise_request(c, req, &cn)) {
@@ -472,7 +466,7 @@ static void upstream_failed(struct conn *c, int e)
 
 static void start_upstream(struct conn *c)
 {
-    if (c->ufd >= 0 || unpark_upstream(c)) {
+    if (c->up || unpark_upstream(c)) {
         c->reused = true;
         response_wait_deadline(c);
         return;
@@ -493,7 +487,6 @@ static void start_upstream(struct conn *c)
     u->fd = fd;
     u->owner = c;
     c->up = u;
-    c->ufd = fd;
     c->reused = false;
     c->u_rd = c->u_wr = false;
     struct epoll_event ee = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.ptr = u};
@@ -572,6 +565,14 @@ static bool client_read(struct conn *c)
     return read_into(c->cfd, &c->rbuf, limit, c->c_hup, &c->c_rd, &c->c_eof);
 }
 
+/* A request we answer without having parsed it still gets an access line, with "-" fields. */
+static void mark_unparsed(struct conn *c)
+{
+    c->t_start = now_ms();
+    strcpy(c->method, "-");
+    strcpy(c->target, "-");
+}
+
 static void parse_head(struct conn *c)
 {
     static struct http_request req; /* large: one per process, used synchronously */
@@ -590,9 +591,7 @@ static void parse_head(struct conn *c)
     c->scanned = c->rbuf.len;
     int r = http_parse_request(buf_head(&c->rbuf), c->rbuf.len, &cfg->limits, &req, &err);
     if (r < 0) {
-        c->t_start = now_ms();
-        snprintf(c->method, sizeof c->method, "-");
-        snprintf(c->target, sizeof c->target, "-");
+        mark_unparsed(c);
         c->is_head = c->rbuf.len >= 5 && memcmp(buf_head(&c->rbuf), "HEAD ", 5) == 0;
         answer(c, err.status, err.reason, "error", err.reason);
         return;
@@ -606,9 +605,31 @@ static void parse_head(struct conn *c)
         conn_kill(c); /* partial head then EOF: nothing to answer */
 }
 
+/* Length and chunked framing, the same for both directions: clears *used bytes of p (at most
+ * avail) for forwarding, and tells whether the body ended or broke its grammar. */
+static enum chunk_result frame_body(uint8_t kind, uint64_t *left, struct chunk_state *cs,
+                                    const char *p, uint32_t avail, uint32_t *used)
+{
+    if (kind == HTTP_BODY_LENGTH) {
+        *used = *left < avail ? (uint32_t)*left : avail;
+        *left -= *used;
+        return *left ? CHUNK_MORE : CHUNK_DONE;
+    }
+    size_t n = 0;
+    enum chunk_result r = chunk_feed(cs, p, avail, &n);
+    *used = (uint32_t)n;
+    return r;
+}
+
+/* Nothing of the engine's answer has reached the client yet: an error page can still be sent. */
+static bool nothing_sent(const struct conn *c)
+{
+    return c->bytes_out == 0 && c->ufwd == 0;
+}
+
 static void body_error(struct conn *c)
 {
-    if (c->rs == RS_HEAD && c->ufwd == 0 && c->bytes_out == 0)
+    if (c->rs == RS_HEAD && nothing_sent(c))
         answer(c, 400, "malformed chunked request body", "error", "chunked-body");
     else
         conn_kill(c);
@@ -622,17 +643,10 @@ static bool frame_request_body(struct conn *c)
             conn_kill(c); /* truncated body: the engine must not wait for bytes that never come */
         return false;
     }
-    if (c->req_body == HTTP_BODY_LENGTH) {
-        uint32_t take = c->req_left < avail ? (uint32_t)c->req_left : avail;
-        c->rfwd += take;
-        c->req_left -= take;
-        if (!c->req_left)
-            c->rq = RQ_DONE;
-        return take > 0;
-    }
-    size_t used = 0;
-    enum chunk_result r = chunk_feed(&c->req_chunk, buf_head(&c->rbuf) + c->rfwd, avail, &used);
-    c->rfwd += (uint32_t)used;
+    uint32_t used;
+    enum chunk_result r = frame_body(c->req_body, &c->req_left, &c->req_chunk,
+                                     buf_head(&c->rbuf) + c->rfwd, avail, &used);
+    c->rfwd += used;
     if (r == CHUNK_DONE)
         c->rq = RQ_DONE;
     else if (r == CHUNK_ERROR)
@@ -672,7 +686,7 @@ static bool process_client(struct conn *c)
 
 static bool upstream_write(struct conn *c)
 {
-    if (c->ufd < 0 || c->connecting || !c->u_wr || c->u_shut)
+    if (!c->up || c->connecting || !c->u_wr || c->u_shut)
         return false;
     struct iovec iov[2];
     int n = 0;
@@ -683,13 +697,13 @@ static bool upstream_write(struct conn *c)
         iov[n++] = (struct iovec){buf_head(&c->rbuf), c->rfwd};
     if (!n) {
         if (c->rq == RQ_TUNNEL && c->c_eof && c->rbuf.len == 0) {
-            shutdown(c->ufd, SHUT_WR);
+            shutdown(c->up->fd, SHUT_WR);
             c->u_shut = true;
             return true;
         }
         return false;
     }
-    ssize_t w = writev(c->ufd, iov, n);
+    ssize_t w = writev(c->up->fd, iov, n);
     if (w < 0) {
         if (errno == EAGAIN)
             c->u_wr = false;
@@ -765,7 +779,6 @@ static void enter_tunnel(struct conn *c)
     c->ufwd = c->ubuf.len;
     c->rfwd = c->rbuf.len;
     buf_put(&c->hbuf);
-    c->tunnel_counted = true;
     ntunnels++;
     set_deadline(c, cfg->stream_idle_timeout_ms ? DL_STREAM : DL_NONE, cfg->stream_idle_timeout_ms);
 }
@@ -774,7 +787,7 @@ static void bad_response(struct conn *c, const char *why)
 {
     log_msg(LOG_ERR, "upstream: invalid response to %s %s: %s", c->method, c->target, why);
     metrics_upstream_error(UC_BAD_RESPONSE);
-    if (c->bytes_out == 0 && c->ufwd == 0)
+    if (nothing_sent(c))
         answer(c, 502, why, "error", "bad-response");
     else
         conn_kill(c);
@@ -876,23 +889,15 @@ static bool frame_response_body(struct conn *c)
             conn_kill(c); /* truncated body: the client must see the connection end */
         return false;
     }
-    if (c->resp_body == HTTP_BODY_LENGTH) {
-        uint32_t take = c->resp_left < avail ? (uint32_t)c->resp_left : avail;
-        c->uparse += take;
-        c->resp_left -= take;
-        if (!c->resp_left)
-            c->rs = RS_DONE;
-    } else {
-        size_t used = 0;
-        enum chunk_result r =
-            chunk_feed(&c->resp_chunk, buf_head(&c->ubuf) + c->uparse, avail, &used);
-        c->uparse += (uint32_t)used;
-        if (r == CHUNK_DONE)
-            c->rs = RS_DONE;
-        else if (r == CHUNK_ERROR) {
-            log_msg(LOG_ERR, "upstream: malformed chunked response to %s %s", c->method, c->target);
-            conn_kill(c);
-        }
+    uint32_t used;
+    enum chunk_result r = frame_body(c->resp_body, &c->resp_left, &c->resp_chunk,
+                                     buf_head(&c->ubuf) + c->uparse, avail, &used);
+    c->uparse += used;
+    if (r == CHUNK_DONE) {
+        c->rs = RS_DONE;
+    } else if (r == CHUNK_ERROR) {
+        log_msg(LOG_ERR, "upstream: malformed chunked response to %s %s", c->method, c->target);
+        conn_kill(c);
     }
     c->ufwd = c->uparse;
     return true;
@@ -900,12 +905,12 @@ static bool frame_response_body(struct conn *c)
 
 static bool upstream_read(struct conn *c)
 {
-    if (c->ufd < 0 || c->connecting)
+    if (!c->up || c->connecting)
         return false;
     /* A slow client slows the engine, not our memory: at most MAX_BUFFER_BYTES wait for it, or
      * a response head of up to MAX_HEADER_BYTES. */
     size_t limit = c->rs == RS_HEAD && c->ubuf.p ? c->ubuf.cap : cfg->max_buffer_bytes;
-    return read_into(c->ufd, &c->ubuf, limit, c->u_hup, &c->u_rd, &c->u_eof);
+    return read_into(c->up->fd, &c->ubuf, limit, c->u_hup, &c->u_rd, &c->u_eof);
 }
 
 /* A kept-alive engine connection may be closed by the engine just as we reuse it; a GET or HEAD
@@ -913,7 +918,8 @@ static bool upstream_read(struct conn *c)
  * may already have acted (a kill, a start), and must never run twice (RFC 9112 §9.3.1.1). */
 static bool retry_on_fresh(struct conn *c)
 {
-    if (!c->reused || c->req_has_body || !c->hbuf.p || c->ubuf.len || c->rs != RS_HEAD)
+    if (!c->reused || c->req_body != HTTP_BODY_NONE || !c->hbuf.p || c->ubuf.len ||
+        c->rs != RS_HEAD)
         return false;
     if (strcmp(c->method, "GET") != 0 && strcmp(c->method, "HEAD") != 0)
         return false;
@@ -925,7 +931,7 @@ static bool retry_on_fresh(struct conn *c)
 
 static bool process_upstream(struct conn *c)
 {
-    if (c->ufd < 0 || c->canned || c->dead)
+    if (!c->up || c->canned || c->dead)
         return false;
     switch (c->rs) {
     case RS_IDLE:
@@ -1073,7 +1079,6 @@ static void conn_new(int fd, bool metrics, const struct sockaddr_storage *peer, 
     }
     c->cev.tag = EV_CLIENT;
     c->cfd = fd;
-    c->ufd = -1;
     c->metrics = metrics;
     if (!metrics)
         metrics_connection_opened();
@@ -1133,9 +1138,7 @@ static void try_accept(void)
 
 static void request_timeout(struct conn *c)
 {
-    snprintf(c->method, sizeof c->method, "-");
-    snprintf(c->target, sizeof c->target, "-");
-    c->t_start = now_ms();
+    mark_unparsed(c);
     answer(c, 408, "request head not complete in time (REQUEST_TIMEOUT)", "error",
            "request-timeout");
 }
@@ -1153,7 +1156,7 @@ static void on_deadline(struct conn *c)
                "connect-timeout");
         break;
     case DL_RESPONSE:
-        if (c->bytes_out == 0 && c->ufwd == 0) {
+        if (nothing_sent(c)) {
             log_msg(LOG_WARNING, "upstream: no response head for %s %s within RESPONSE_TIMEOUT",
                     c->method, c->target);
             metrics_upstream_error(UC_RESPONSE_TIMEOUT);
@@ -1257,7 +1260,7 @@ static void handle_event(struct epoll_event *e)
         if (c->connecting && out) {
             int soerr = 0;
             socklen_t sl = sizeof soerr;
-            getsockopt(c->ufd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
+            getsockopt(c->up->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
             c->connecting = false;
             if (soerr) {
                 upstream_failed(c, soerr);
