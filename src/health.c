@@ -1,8 +1,7 @@
 #include "health.h"
+#include "net.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -35,14 +34,13 @@ static int dial_unix(const char *path)
 
 static int dial_tcp(const char *host, int port)
 {
-    struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port)};
-    if (inet_pton(AF_INET, host, &a4.sin_addr) == 1)
-        return dial(AF_INET, (struct sockaddr *)&a4, sizeof a4);
-    if (inet_pton(AF_INET6, host, &a6.sin6_addr) == 1)
-        return dial(AF_INET6, (struct sockaddr *)&a6, sizeof a6);
-    errno = EINVAL;
-    return -1;
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    if (net_tcp_addr(host, port, false, &ss, &sl) < 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    return dial(ss.ss_family, (struct sockaddr *)&ss, sl);
 }
 
 static int dial_listener(const struct bind *b)
@@ -50,7 +48,7 @@ static int dial_listener(const struct bind *b)
     if (b->kind == BIND_UNIX)
         return dial_unix(b->path);
     if (!b->host_any)
-        return dial_tcp(strcmp(b->host, "localhost") ? b->host : "127.0.0.1", b->port);
+        return dial_tcp(b->host, b->port);
     int fd = dial_tcp("127.0.0.1", b->port);
     return fd >= 0 ? fd : dial_tcp("::1", b->port);
 }

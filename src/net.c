@@ -34,8 +34,7 @@ void net_tune(int fd)
     set_int(fd, IPPROTO_TCP, TCP_KEEPCNT, 4);
 }
 
-static int tcp_addr(const char *host, int port, bool any, struct sockaddr_storage *ss,
-                    socklen_t *sl)
+int net_tcp_addr(const char *host, int port, bool any, struct sockaddr_storage *ss, socklen_t *sl)
 {
     memset(ss, 0, sizeof *ss);
     struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
@@ -86,7 +85,7 @@ static int listen_tcp(bool fallback, const struct bind *b, struct listener *l, c
 {
     struct sockaddr_storage ss;
     socklen_t sl;
-    if (tcp_addr(b->host, b->port, b->host_any, &ss, &sl) < 0) {
+    if (net_tcp_addr(b->host, b->port, b->host_any, &ss, &sl) < 0) {
         snprintf(err, errlen, "BIND_CONFIG: '%s' is not an IP address", b->host);
         return -1;
     }
@@ -98,7 +97,7 @@ static int listen_tcp(bool fallback, const struct bind *b, struct listener *l, c
                 "IPv6 is unavailable here (%s); listening on 0.0.0.0:%d instead "
                 "(set DISABLE_IPV6=1 to silence this)",
                 strerror(-fd), b->port);
-        tcp_addr("0.0.0.0", b->port, false, &ss, &sl);
+        net_tcp_addr("0.0.0.0", b->port, false, &ss, &sl);
         fd = listen_tcp_addr(&ss, sl, false);
         snprintf(l->name, sizeof l->name, "0.0.0.0:%d", b->port);
     } else if (ss.ss_family == AF_INET6) {
@@ -187,7 +186,7 @@ int net_upstream_connect(const struct upstream_addr *u, int *in_progress)
         sa->sun_family = AF_UNIX;
         snprintf(sa->sun_path, sizeof sa->sun_path, "%s", u->path);
         sl = sizeof *sa;
-    } else if (tcp_addr(u->host, u->port, false, &ss, &sl) < 0) {
+    } else if (net_tcp_addr(u->host, u->port, false, &ss, &sl) < 0) {
         return -EINVAL;
     }
     int fd = sock(ss.ss_family);

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/socket.h>
 
 #include "config.h"
 
@@ -25,6 +26,10 @@ struct listener {
 int net_listen(const struct bind *binds, size_t n, bool fallback, struct listener *out, char *err,
                size_t errlen);
 
+/* An IPv4 or IPv6 literal (or "localhost") and a port as a socket address; with any, "" or "::"
+ * is the dual-stack wildcard. Returns 0, or -1 when host is not an address. */
+int net_tcp_addr(const char *host, int port, bool any, struct sockaddr_storage *ss, socklen_t *sl);
+
 /* Returns fd ≥ 0 and sets *in_progress; or -errno. */
 int net_upstream_connect(const struct upstream_addr *u, int *in_progress);
 
@@ -36,7 +41,6 @@ void net_upstream_diagnose(const struct upstream_addr *u, int e, char *out, size
 void net_tune(int fd);
 
 /* "ip:port" / "[ip6]:port" / "unix" for an address from accept(). */
-struct sockaddr_storage;
 void net_peer_name(const struct sockaddr_storage *ss, char *out, size_t cap);
 
 #endif
