@@ -411,19 +411,16 @@ def test_buffer_limit_is_honoured(proxies, engine, limit):
         assert grown > limit // 2, "a large MAX_BUFFER_BYTES was not used (%d bytes)" % grown
 
 
-def test_pipelining_client_that_never_reads(proxies, engine):
-    """A client pipelines 50 MB of requests and reads nothing: the proxy stops reading from it."""
-    px = proxies.start(engine.sock, CONTAINERS=1, LOG_LEVEL="notice", ASAN_OPTIONS=ASAN_MEASURE)
-    assert statuses(px.port, OK_GET) == [200]
-    base = rss_kib(px.pid)
-    s = px.connect()
+def push_and_measure(px, s, block, limit, base):
+    """Sends block over s from a thread, up to limit bytes, for 4 s while the proxy may refuse to
+    take more; checks that another client is still served; returns (bytes the proxy accepted,
+    RSS growth in KiB over base)."""
     sent = [0]
     stop = threading.Event()
 
     def push():
-        block = OK_GET * 1000
         try:
-            while not stop.is_set() and sent[0] < 50 << 20:
+            while not stop.is_set() and sent[0] < limit:
                 s.sendall(block)
                 sent[0] += len(block)
         except OSError:
@@ -438,6 +435,15 @@ def test_pipelining_client_that_never_reads(proxies, engine):
     stop.set()
     s.close()
     t.join(5)
+    return pushed, grown
+
+
+def test_pipelining_client_that_never_reads(proxies, engine):
+    """A client pipelines 50 MB of requests and reads nothing: the proxy stops reading from it."""
+    px = proxies.start(engine.sock, CONTAINERS=1, LOG_LEVEL="notice", ASAN_OPTIONS=ASAN_MEASURE)
+    assert statuses(px.port, OK_GET) == [200]
+    base = rss_kib(px.pid)
+    pushed, grown = push_and_measure(px, px.connect(), OK_GET * 1000, 50 << 20, base)
     record_figure("pipelining_non_reader", pushed_bytes=pushed, rss_growth_kib=grown)
     assert pushed < 40 << 20, "the proxy kept reading: %d bytes accepted" % pushed
     assert grown < 4096, "RSS grew %d KiB" % grown
@@ -452,25 +458,7 @@ def test_upload_to_stalled_engine(proxies, engine):
     total = 100 << 20
     s.sendall(b"POST /containers/abc/update?stall=8 HTTP/1.1\r\nHost: docker\r\n"
               b"Content-Type: application/octet-stream\r\nContent-Length: %d\r\n\r\n" % total)
-    sent = [0]
-
-    def push():
-        block = b"z" * 65536
-        try:
-            while sent[0] < total:
-                s.sendall(block)
-                sent[0] += len(block)
-        except OSError:
-            pass
-
-    t = threading.Thread(target=push, daemon=True)
-    t.start()
-    time.sleep(4)
-    grown = rss_kib(px.pid) - base
-    pushed = sent[0]
-    assert statuses(px.port, OK_GET) == [200]
-    s.close()
-    t.join(5)
+    pushed, grown = push_and_measure(px, s, b"z" * 65536, total, base)
     record_figure("upload_to_stalled_engine", pushed_bytes=pushed, rss_growth_kib=grown)
     assert pushed < 32 << 20, "%d bytes accepted while the engine read nothing" % pushed
     assert grown < 4096, "RSS grew %d KiB" % grown
