@@ -103,6 +103,11 @@ struct lst {
 static const struct config *cfg;
 static int ep = -1;
 static struct conn *conns, *graveyard, *ready_list;
+/* Freed connection objects kept for reuse: under a new connection per request, malloc and free of
+ * one object each time make musl's allocator map and unmap a page per connection. */
+#define SPARE_MAX 64
+static struct conn *spare;
+static unsigned nspare;
 static unsigned nconns;
 static struct lst *lsts;
 static int nlsts;
@@ -1070,9 +1075,20 @@ static void pump(struct conn *c)
 
 /* ---- accepting ---------------------------------------------------------------------------- */
 
+static struct conn *conn_alloc(void)
+{
+    struct conn *c = spare;
+    if (!c)
+        return calloc(1, sizeof *c);
+    spare = c->next;
+    nspare--;
+    memset(c, 0, sizeof *c);
+    return c;
+}
+
 static void conn_new(int fd, bool metrics, const struct sockaddr_storage *peer, socklen_t plen)
 {
-    struct conn *c = calloc(1, sizeof *c);
+    struct conn *c = conn_alloc();
     if (!c) {
         close(fd);
         return;
@@ -1326,7 +1342,13 @@ static void bury(void)
     while (graveyard) {
         struct conn *c = graveyard;
         graveyard = c->next;
-        free(c);
+        if (nspare < SPARE_MAX && !draining) {
+            c->next = spare;
+            spare = c;
+            nspare++;
+        } else {
+            free(c);
+        }
     }
 }
 
@@ -1336,6 +1358,12 @@ static void teardown(int sfd)
         conn_free(conns);
     close_parked();
     bury();
+    while (spare) {
+        struct conn *c = spare;
+        spare = c->next;
+        free(c);
+    }
+    nspare = 0;
     for (int i = 0; i < nlsts; i++)
         if (lsts[i].l->fd >= 0)
             close(lsts[i].l->fd);
