@@ -77,6 +77,9 @@ static int listen_tcp_addr(struct sockaddr_storage *ss, socklen_t sl, bool dual)
         return -e;
     }
     net_tune(fd); /* accepted sockets inherit these: no per-connection setsockopt */
+    /* Accept once the first bytes arrive (HTTP clients speak first): one wake-up per new
+     * connection instead of two. A client that waits is accepted after about a second. */
+    set_int(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, 1);
     return fd;
 }
 

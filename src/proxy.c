@@ -60,6 +60,8 @@ struct conn {
     uint8_t rq, rs, route, dl;
     uint8_t req_body, resp_body;
     bool c_rd, c_wr, u_rd, u_wr;
+    bool c_out_armed; /* EPOLLOUT is in the client's registration (see arm_out) */
+    bool c_registered; /* the client socket is in the epoll set (see client_watch) */
     bool c_hup, u_hup; /* the peer's FIN is already signalled: read until EOF, not just once */
     bool c_eof, u_eof, c_shut, u_shut;
     bool connecting, linger, req_keepalive, resp_keepalive, is_head, upgrade;
@@ -83,6 +85,7 @@ struct conn {
 struct upconn {
     struct ev ev;
     int fd;
+    bool out_armed;      /* EPOLLOUT is in the registration (see arm_out) */
     bool dead;           /* closed; freed after the current epoll batch */
     struct conn *owner;  /* NULL while parked */
     struct upconn *next; /* graveyard link */
@@ -111,7 +114,7 @@ static unsigned nspare;
 static unsigned nconns;
 static struct lst *lsts;
 static int nlsts;
-static bool accept_paused, draining;
+static bool accept_paused, accept_retry, draining;
 static uint64_t ntunnels;
 static uint64_t drain_deadline, last_cap_log;
 
@@ -226,7 +229,6 @@ static void log_transaction(struct conn *c)
     c->method[0] = '\0';
 }
 
-static void try_accept(void);
 
 static void conn_free(struct conn *c)
 {
@@ -254,7 +256,7 @@ static void conn_free(struct conn *c)
     c->next = graveyard;
     graveyard = c;
     if (accept_paused)
-        try_accept();
+        accept_retry = true; /* after this batch: try_accept() here could nest without bound */
 }
 
 static void conn_kill(struct conn *c)
@@ -493,8 +495,11 @@ static void start_upstream(struct conn *c)
     u->owner = c;
     c->up = u;
     c->reused = false;
-    c->u_rd = c->u_wr = false;
-    struct epoll_event ee = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.ptr = u};
+    c->u_rd = false;
+    c->u_wr = !in_progress;
+    u->out_armed = in_progress;
+    struct epoll_event ee = {.events = EPOLLIN | EPOLLRDHUP | EPOLLET | (in_progress ? EPOLLOUT : 0),
+                             .data.ptr = u};
     if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ee) < 0) {
         upstream_failed(c, errno);
         return;
@@ -525,7 +530,7 @@ static bool read_into(int fd, struct buf *b, size_t limit, bool hup, bool *ready
         room = buf_space(b);
     if (room == 0)
         return false;
-    ssize_t n = read(fd, buf_tail(b), room);
+    ssize_t n = recv(fd, buf_tail(b), room, 0);
     if (n > 0) {
         b->len += (uint32_t)n;
         /* A short read emptied the socket: the next byte brings a new edge, so skip the read
@@ -689,6 +694,54 @@ static bool process_client(struct conn *c)
 
 /* ---- writing ------------------------------------------------------------------------------ */
 
+/* Adds EPOLLOUT to a registration, once. Writability is not watched until a write would block:
+ * otherwise every request the engine reads raises an event. A full send buffer is rare (large
+ * uploads, slow clients), so it stays armed afterwards. The kernel reports current readiness on a
+ * modify, so space freed between the EAGAIN and this call is not missed. */
+static int arm_out(int fd, void *ptr, bool *armed)
+{
+    if (*armed)
+        return 0;
+    struct epoll_event ee = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.ptr = ptr};
+    if (epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ee) < 0)
+        return -1;
+    *armed = true;
+    return 0;
+}
+
+/* Puts the client socket into the epoll set. The kernel reports the current state on adding, so
+ * whatever happened on the socket before (bytes, a FIN) is not missed. */
+static void client_watch(struct conn *c)
+{
+    uint32_t out = c->c_out_armed ? EPOLLOUT : 0;
+    struct epoll_event ee = {.events = EPOLLIN | EPOLLRDHUP | EPOLLET | out, .data.ptr = &c->cev};
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, c->cfd, &ee) < 0) {
+        log_msg(LOG_ERR, "epoll_ctl for a client connection: %s", strerror(errno));
+        conn_kill(c);
+        return;
+    }
+    c->c_registered = true;
+}
+
+/* A client whose whole request has gone to the engine and who expects nothing after the answer
+ * needs no watching until the answer starts: a one-request connection (the docker CLI, a
+ * health check) is then served and closed without ever entering the epoll set. */
+static bool client_unwatched_ok(const struct conn *c)
+{
+    return c->rq == RQ_DONE && c->rs == RS_HEAD && !c->req_keepalive && c->c_wr && !c->canned &&
+           !c->linger && c->ubuf.len == 0;
+}
+
+static bool hold_writes;
+static void make_ready(struct conn *c)
+{
+    if (c->queued)
+        return;
+    c->queued = true;
+    c->next_ready = ready_list;
+    ready_list = c;
+}
+
 static bool upstream_write(struct conn *c)
 {
     if (!c->up || c->connecting || !c->u_wr || c->u_shut)
@@ -708,12 +761,22 @@ static bool upstream_write(struct conn *c)
         }
         return false;
     }
-    ssize_t w = writev(c->up->fd, iov, n);
+    if (hold_writes) {
+        make_ready(c);
+        return false;
+    }
+    /* send(2) for the usual single piece: sockets skip the VFS layers a writev(2) goes through.
+     * (sendmsg(2) would cover both but stays outside the seccomp allow-list: it passes fds.) */
+    ssize_t w = n == 1 ? send(c->up->fd, iov[0].iov_base, iov[0].iov_len, MSG_NOSIGNAL)
+                       : writev(c->up->fd, iov, n);
     if (w < 0) {
-        if (errno == EAGAIN)
+        if (errno == EAGAIN) {
             c->u_wr = false;
-        else if (errno != EINTR)
+            if (arm_out(c->up->fd, c->up, &c->up->out_armed) < 0)
+                c->u_eof = true;
+        } else if (errno != EINTR) {
             c->u_eof = true; /* treated like the engine closing */
+        }
         return false;
     }
     size_t hw = (size_t)w < hpend ? (size_t)w : hpend;
@@ -748,12 +811,22 @@ static bool client_write(struct conn *c)
         }
         return false;
     }
+    if (hold_writes) {
+        make_ready(c);
+        return false;
+    }
     ssize_t w = send(c->cfd, p, len, MSG_NOSIGNAL);
     if (w < 0) {
-        if (errno == EAGAIN)
+        if (errno == EAGAIN) {
             c->c_wr = false;
-        else if (errno != EINTR)
+            c->c_out_armed = c->c_out_armed || !c->c_registered;
+            if (!c->c_registered)
+                client_watch(c);
+            else if (arm_out(c->cfd, &c->cev, &c->c_out_armed) < 0)
+                conn_kill(c);
+        } else if (errno != EINTR) {
             conn_kill(c);
+        }
         return false;
     }
     c->bytes_out += (uint64_t)w;
@@ -1071,6 +1144,11 @@ static void pump(struct conn *c)
     }
     refresh_deadline(c, any);
     release_idle_buffers(c);
+    if (!c->c_registered && !c->queued && !client_unwatched_ok(c)) {
+        client_watch(c);
+        if (c->dead)
+            conn_free(c);
+    }
 }
 
 /* ---- accepting ---------------------------------------------------------------------------- */
@@ -1099,19 +1177,16 @@ static void conn_new(int fd, bool metrics, const struct sockaddr_storage *peer, 
     if (!metrics)
         metrics_connection_opened();
     memcpy(&c->peer, peer, plen < sizeof c->peer ? plen : sizeof c->peer);
-    struct epoll_event ee = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
-                             .data.ptr = &c->cev};
-    if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ee) < 0) {
-        close(fd);
-        free(c);
-        return;
-    }
     c->next = conns;
     if (conns)
         conns->prev = c;
     conns = c;
     nconns++;
     set_deadline(c, DL_FIRST, cfg->request_timeout_ms);
+    /* The request is usually there already (TCP listeners defer the accept until data arrives):
+     * serve it before registering, so the registration raises no event for bytes already read. */
+    c->c_rd = c->c_wr = true;
+    pump(c);
 }
 
 static void accept_from(struct lst *l)
@@ -1386,6 +1461,7 @@ int proxy_run(const struct config *c, struct listener *ls, int nls)
     while (!draining || (nconns > 0 && now_ms() < drain_deadline)) {
         int timeout = ready_list ? 0 : (int)(next_tick > now_ms() ? next_tick - now_ms() : 0);
         int n = epoll_wait(ep, evs, 256, timeout);
+        hold_writes = n > 1;
         for (int i = 0; i < n; i++) {
             struct ev *tag = evs[i].data.ptr;
             if (tag->tag == EV_SIGNAL)
@@ -1397,7 +1473,12 @@ int proxy_run(const struct config *c, struct listener *ls, int nls)
             check_deadlines();
             next_tick = now_ms() + 250;
         }
+        hold_writes = false;
         run_ready();
+        if (accept_retry) {
+            accept_retry = false;
+            try_accept();
+        }
         bury();
     }
     if (nconns)
