@@ -11,7 +11,7 @@ struct block {
 };
 
 static struct block *pool;
-static size_t pool_n, in_use;
+static size_t pool_n, in_use, bytes_lent;
 
 int buf_get(struct buf *b)
 {
@@ -26,6 +26,7 @@ int buf_get(struct buf *b)
         return -1;
     }
     in_use++;
+    bytes_lent += BUF_SIZE;
     b->p = p;
     b->off = b->len = 0;
     b->cap = BUF_SIZE;
@@ -44,6 +45,7 @@ int buf_grow(struct buf *b, size_t min_cap)
     uint32_t len = b->len;
     buf_put(b);
     in_use++;
+    bytes_lent += min_cap;
     b->p = p;
     b->off = 0;
     b->len = len;
@@ -56,6 +58,7 @@ void buf_put(struct buf *b)
     if (!b->p)
         return;
     in_use--;
+    bytes_lent -= b->cap;
     if (b->cap == BUF_SIZE && pool_n < POOL_KEEP) {
         struct block *blk = (struct block *)(void *)b->p;
         blk->next = pool;
@@ -86,6 +89,11 @@ void buf_consume(struct buf *b, size_t n)
 size_t buf_pool_free_count(void)
 {
     return pool_n;
+}
+
+size_t buf_bytes_lent(void)
+{
+    return bytes_lent;
 }
 
 size_t buf_in_use(void)

@@ -39,5 +39,6 @@ static inline char *buf_head(struct buf *b)
 /* Pool statistics for benchmarks and tests. */
 size_t buf_pool_free_count(void);
 size_t buf_in_use(void);
+size_t buf_bytes_lent(void); /* total capacity of the buffers lent out */
 
 #endif

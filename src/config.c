@@ -559,7 +559,7 @@ static int load_limits(const struct source *src, struct config *c, char *err, si
         {"MAX_HEADER_BYTES", 65536, 1024, 1048576},
         {"MAX_REQUEST_LINE", 8192, 256, 1048576},
         {"MAX_HEADER_COUNT", 100, 1, HTTP_MAX_HEADERS_CAP},
-        {"MAX_BUFFER_BYTES", 65536, 4096, 16777216},
+        {"MAX_BUFFER_BYTES", 262144, 4096, 16777216},
     };
     unsigned long long v[NELEM(vars)];
     for (size_t i = 0; i < NELEM(vars); i++)

@@ -159,9 +159,13 @@ size_t metrics_render(char *buf, size_t cap, const struct metrics_gauges *g)
          "sockwarden_tunnels_active %llu\n"
          "# HELP sockwarden_buffers_in_use Pooled I/O buffers lent to connections.\n"
          "# TYPE sockwarden_buffers_in_use gauge\n"
-         "sockwarden_buffers_in_use %llu\n",
+         "sockwarden_buffers_in_use %llu\n"
+         "# HELP sockwarden_buffer_bytes Bytes of I/O buffers lent to connections.\n"
+         "# TYPE sockwarden_buffer_bytes gauge\n"
+         "sockwarden_buffer_bytes %llu\n",
          (unsigned long long)conns_total, (unsigned long long)g->connections,
-         (unsigned long long)g->tunnels, (unsigned long long)g->buffers_in_use);
+         (unsigned long long)g->tunnels, (unsigned long long)g->buffers_in_use,
+         (unsigned long long)g->buffer_bytes);
     if (o.len < cap)
         return o.len;
     if (cap)

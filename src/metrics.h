@@ -22,6 +22,7 @@ struct metrics_gauges {
     uint64_t connections;     /* client connections open */
     uint64_t tunnels;         /* hijacked connections open */
     uint64_t buffers_in_use;  /* pooled buffers lent out */
+    uint64_t buffer_bytes;    /* their total size (grown ones included) */
 };
 
 void metrics_request(const char *decision, const char *section, int status, uint64_t bytes_out,

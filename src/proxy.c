@@ -66,6 +66,7 @@ struct conn {
     bool c_eof, u_eof, c_shut, u_shut;
     bool connecting, linger, req_keepalive, resp_keepalive, is_head, upgrade;
     bool reused, dead, freed, queued, metrics;
+    bool moved; /* made progress since the last tick (see check_deadlines) */
     struct conn *next_ready; /* on the ready list: more work is possible without a new event */
     uint64_t req_left, resp_left;
     struct chunk_state req_chunk, resp_chunk;
@@ -391,7 +392,7 @@ static void serve_metrics(struct conn *c, const struct canon *cn)
         answer(c, 404, "only GET /metrics is served here", "metrics", "METRICS_BIND");
         return;
     }
-    struct metrics_gauges g = {nconns, ntunnels, buf_in_use()};
+    struct metrics_gauges g = {nconns, ntunnels, buf_in_use(), buf_bytes_lent()};
     size_t need = metrics_render(NULL, 0, &g) + sizeof head + 64;
     char *p = malloc(need);
     if (!p) {
@@ -533,6 +534,10 @@ static bool read_into(int fd, struct buf *b, size_t limit, bool hup, bool *ready
     ssize_t n = recv(fd, buf_tail(b), room, 0);
     if (n > 0) {
         b->len += (uint32_t)n;
+        /* A read that filled the whole buffer means a bulk stream: read it in larger pieces
+         * (up to the limit), since every read and write costs a system call and a wake-up. */
+        if ((size_t)n == room && buf_space(b) == 0 && b->cap < limit)
+            buf_grow(b, b->cap * 4 < limit ? b->cap * 4 : limit);
         /* A short read emptied the socket: the next byte brings a new edge, so skip the read
          * that would only say EAGAIN. Not once the FIN is signalled: that edge has passed. */
         if ((size_t)n < room && !hup)
@@ -1143,6 +1148,7 @@ static void pump(struct conn *c)
         return;
     }
     refresh_deadline(c, any);
+    c->moved |= any;
     release_idle_buffers(c);
     if (!c->c_registered && !c->queued && !client_unwatched_ok(c)) {
         client_watch(c);
@@ -1271,12 +1277,26 @@ static void on_deadline(struct conn *c)
         pump(c);
 }
 
+/* A stream keeps a buffer it grew while its bytes keep moving (freeing it between reads would
+ * cost an allocation and page faults per read); one that stood still for a tick gives it back. */
+static void release_cold_buffers(struct conn *c)
+{
+    if (!c->moved) {
+        if (c->rbuf.p && c->rbuf.len == 0 && c->rbuf.cap > BUF_SIZE)
+            buf_put(&c->rbuf);
+        if (c->ubuf.p && c->ubuf.len == 0 && c->ubuf.cap > BUF_SIZE)
+            buf_put(&c->ubuf);
+    }
+    c->moved = false;
+}
+
 static void check_deadlines(void)
 {
     uint64_t t = now_ms();
     struct conn *next;
     for (struct conn *c = conns; c; c = next) {
         next = c->next;
+        release_cold_buffers(c);
         if (c->deadline && t >= c->deadline)
             on_deadline(c);
     }

@@ -29,6 +29,7 @@ connection is a raw tunnel that echoes bytes; those bytes are never parsed (logg
 Special routes used by the tests (all under /containers/ID/…, ID chosen by the test):
   GET /events[?interval=S]            endless chunked stream, one JSON line every S seconds (0.1)
   GET /containers/ID/logs?follow=1    endless chunked stream of 16 KiB chunks, as fast as possible
+      …&burst=N                       only N such chunks, then silence until the proxy hangs up
   GET /containers/ID/export?bytes=N   N bytes with Content-Length
   GET /containers/rst/json            partial response, then a TCP/unix reset (SO_LINGER 0)
   GET /containers/cut/json            partial response, then a plain close
@@ -447,7 +448,10 @@ class Engine:
         if method == "GET" and route.startswith("/containers/") and route.endswith("/logs") \
                 and query.get("follow", ["0"])[0] not in ("0", "false", ""):
             block = b"L" * 16383 + b"\n"
-            self.stream(sock, lambda i: block, 0)
+            burst = int(query.get("burst", ["0"])[0])
+            self.stream(sock, lambda i: block, 0, limit=burst)
+            while burst and sock.recv(4096):  # silent, open, until the proxy closes
+                pass
             return False
         if route.startswith("/containers/") and route.endswith("/export") and "bytes" in query:
             self.send(sock, 200, b"x" * int(query["bytes"][0]), close,
@@ -472,11 +476,11 @@ class Engine:
                   ctype="text/plain; charset=utf-8" if route == "/_ping" else "application/json")
         return not close
 
-    def stream(self, sock, chunk_of, interval):
+    def stream(self, sock, chunk_of, interval, limit=0):
         sock.sendall(b"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: application/json\r\n"
                      b"Transfer-Encoding: chunked\r\n\r\n")
         i = 0
-        while True:
+        while not limit or i < limit:
             data = chunk_of(i)
             sock.sendall(b"%x\r\n%s\r\n" % (len(data), data))
             i += 1

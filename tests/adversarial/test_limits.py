@@ -6,11 +6,12 @@ import os
 import socket
 import threading
 import time
+import urllib.request
 
 import pytest
 
-from harness import (ASAN_MEASURE, exchange, raise_nofile, record_figure, rss_kib, sock_fds,
-                     wait_clients_gone)
+from harness import (ASAN_MEASURE, exchange, free_port, raise_nofile, record_figure, rss_kib,
+                     sock_fds, wait_clients_gone)
 
 OK_GET = b"GET /containers/json HTTP/1.1\r\nHost: docker\r\n\r\n"
 
@@ -491,3 +492,45 @@ def test_max_connections_queue(proxies, engine):
         s.close()
     assert ex.statuses == [200]
     assert waited < 2.0, waited
+
+
+def buffer_bytes(mport):
+    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % mport, timeout=5) as r:
+        for line in r.read().decode().splitlines():
+            if line.startswith("sockwarden_buffer_bytes "):
+                return int(line.split()[1])
+    raise AssertionError("no sockwarden_buffer_bytes")
+
+
+def read_exactly(s, n):
+    got = 0
+    while got < n:
+        chunk = s.recv(min(1 << 20, n - got))
+        assert chunk, "stream ended after %d of %d bytes" % (got, n)
+        got += len(chunk)
+
+
+def test_stream_buffer_grows_then_goes_back(proxies, engine):
+    """A bulk stream may hold up to MAX_BUFFER_BYTES (default 256 KiB) for a client that lags;
+    once the stream stands still, the grown buffer goes back although the stream stays open, so
+    thousands of quiet streams do not each pin one."""
+    mport = free_port()
+    px = proxies.start(engine.sock, CONTAINERS=1, METRICS_BIND="127.0.0.1:%d" % mport)
+    base = buffer_bytes(mport)
+    s = px.connect(timeout=10)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+    chunks = 2048  # 32 MiB in 16 KiB chunks (more than the kernel buffers hold),, then the engine falls silent with the stream open
+    s.sendall(b"GET /containers/abc/logs?follow=1&burst=%d HTTP/1.1\r\nHost: docker\r\n\r\n"
+              % chunks)
+    read_exactly(s, 1 << 20)  # then lag: the proxy fills its buffer for us
+    time.sleep(1)
+    held = buffer_bytes(mport) - base
+    assert held >= 256 * 1024, "a lagging bulk stream held only %d buffer bytes" % held
+    assert held <= 256 * 1024 + 2 * 16384, "more than MAX_BUFFER_BYTES held: %d" % held
+    head_and_framing = 200 + chunks * len(b"4000\r\n\r\n")
+    read_exactly(s, chunks * 16384 + head_and_framing - (1 << 20) - 200)
+    time.sleep(1)  # standing still for more than a tick (250 ms)
+    quiet = buffer_bytes(mport) - base
+    record_figure("stream_buffer", held_bytes=held, quiet_bytes=quiet)
+    assert quiet <= 16384, "a quiet open stream still holds %d buffer bytes" % quiet
+    s.close()

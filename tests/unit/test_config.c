@@ -132,7 +132,7 @@ static void test_defaults(void)
     CHECK_INT(c.limits.max_line_bytes, 8192, "MAX_REQUEST_LINE");
     CHECK_INT(c.limits.max_headers, 100, "MAX_HEADER_COUNT");
     CHECK(c.upstream_keepalive, "UPSTREAM_KEEPALIVE defaults to on");
-    CHECK_INT(c.max_buffer_bytes, 65536, "MAX_BUFFER_BYTES");
+    CHECK_INT(c.max_buffer_bytes, 262144, "MAX_BUFFER_BYTES");
 
     /* A NULL lookup function means an empty environment; err may be NULL. */
     CHECK_INT(config_load(&c, 0, NULL, NULL, NULL, NULL, 0), 0, "NULL getenv");

@@ -79,7 +79,7 @@ static void test_metrics(void)
     metrics_request("deny", "none", 403, 170, 0);
     metrics_upstream_error(metrics_cause_from_errno(2 /* ENOENT */));
     metrics_connection_opened();
-    struct metrics_gauges g = {5, 2, 3};
+    struct metrics_gauges g = {5, 2, 3, 49152};
     size_t need = metrics_render(NULL, 0, &g);
     char *buf = malloc(need + 1);
     size_t n = metrics_render(buf, need + 1, &g);
@@ -94,6 +94,8 @@ static void test_metrics(void)
     CHECK(strstr(buf, "_bucket{le=\"0.005\"} 2\n") != NULL, "histogram cumulative");
     CHECK(strstr(buf, "_bucket{le=\"+Inf\"} 3\n") != NULL, "histogram total");
     CHECK(strstr(buf, "sockwarden_tunnels_active 2\n") != NULL, "tunnels gauge");
+    CHECK(strstr(buf, "sockwarden_buffers_in_use 3\n") != NULL, "buffers gauge");
+    CHECK(strstr(buf, "sockwarden_buffer_bytes 49152\n") != NULL, "buffer bytes gauge");
     free(buf);
     /* Bounded label sets: far more distinct statuses than series slots. */
     for (int s = 100; s < 100 + 3 * METRICS_MAX_SERIES; s++)
@@ -112,9 +114,10 @@ static void test_metrics(void)
 static void test_buf_pool(void)
 {
     struct buf a = {0}, b = {0};
-    size_t base = buf_in_use();
+    size_t base = buf_in_use(), base_bytes = buf_bytes_lent();
     CHECK(buf_get(&a) == 0 && a.cap == BUF_SIZE && a.len == 0, "get");
     CHECK(buf_in_use() == base + 1, "in use");
+    CHECK(buf_bytes_lent() == base_bytes + BUF_SIZE, "bytes lent: %zu", buf_bytes_lent());
     memcpy(buf_tail(&a), "hello", 5);
     a.len = 5;
     buf_consume(&a, 2);
@@ -122,10 +125,12 @@ static void test_buf_pool(void)
     buf_compact(&a);
     CHECK(a.off == 0 && memcmp(a.p, "llo", 3) == 0, "compact");
     CHECK(buf_grow(&a, 70000) == 0 && a.cap == 70000 && memcmp(a.p, "llo", 3) == 0, "grow");
+    CHECK(buf_in_use() == base + 1 && buf_bytes_lent() == base_bytes + 70000,
+          "grown: one buffer, its new size lent: %zu", buf_bytes_lent());
     buf_consume(&a, 3);
     CHECK(a.off == 0 && a.len == 0, "empty resets offset");
     buf_put(&a);
-    CHECK(a.p == NULL && buf_in_use() == base, "put");
+    CHECK(a.p == NULL && buf_in_use() == base && buf_bytes_lent() == base_bytes, "put");
     buf_put(&a); /* no-op */
     CHECK(buf_get(&b) == 0, "reuse");
     size_t pooled = buf_pool_free_count();
