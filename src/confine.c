@@ -531,7 +531,7 @@ static unsigned filter_len; /* of the installed filter, for the note */
  * musl): the event loop, the engine connection, logging, malloc, the signal set-up proxy_run()
  * does after confinement, exit. Added where the measurement cannot reach: the engine-error
  * diagnostic (stat, ids, groups), other libc spellings of the same operations, the vDSO fallbacks
- * of the clocks, signal delivery, abort(), and pipe2/splice for a zero-copy tunnel. */
+ * of the clocks, signal delivery, abort(). */
 static const long allowed[] = {
     /* event loop, sockets, logging (proxy.c, net.c, log.c) */
     SYS_epoll_create1, SYS_epoll_ctl, SYS_epoll_pwait,
@@ -543,7 +543,7 @@ static const long allowed[] = {
 #endif
     SYS_accept4, SYS_connect, SYS_shutdown, SYS_getsockopt, SYS_setsockopt, SYS_getsockname,
     SYS_getpeername, SYS_sendto, SYS_recvfrom, SYS_read, SYS_readv, SYS_write, SYS_writev,
-    SYS_close, SYS_fcntl, SYS_pipe2, SYS_splice,
+    SYS_close, SYS_fcntl,
     /* clocks: normally served by the vDSO */
     SYS_clock_gettime, SYS_gettimeofday,
     /* memory: malloc/realloc/free (mmap and mprotect are checked below) */

@@ -413,9 +413,6 @@ static int do_allowed_work(bool tcp)
         return 14;
     if (tcp && connect_tcp(tcp_port) != 0)
         return 15;
-    int p[2];
-    if (pipe2(p, O_CLOEXEC) < 0 || write(p[1], "x", 1) != 1 || read(p[0], buf, 1) != 1)
-        return 16;
     void *big = malloc(8 << 20);
     char *grown = big ? realloc(big, 16 << 20) : NULL;
     if (!grown)
@@ -457,6 +454,8 @@ static const struct forbidden forbidden[] = {
     {"bind", SYS_bind, -1, 0, 0},
     {"listen", SYS_listen, -1, 0, 0},
     {"socketpair", SYS_socketpair, -1, 0, 0},
+    {"pipe2", SYS_pipe2, 0, 0, 0},
+    {"splice", SYS_splice, -1, 0, -1},
     {"sendmsg", SYS_sendmsg, -1, 0, 0},
     {"setuid", SYS_setuid, 0, 0, 0},
     {"setresuid", SYS_setresuid, -1, -1, -1},
