@@ -11,9 +11,9 @@ import statistics
 import sys
 from collections import defaultdict
 
-IMPLS = ("sockwarden", "static", "haproxy", "direct")
+IMPLS = ("sockwarden", "static", "haproxy", "relay", "direct")
 NAMES = {"sockwarden": "sockwarden", "static": "sockwarden static", "haproxy": "HAProxy (Tecnativa rules)",
-         "direct": "direct (nginx TCP)"}
+         "relay": "blind relay (no HTTP)", "direct": "direct (nginx TCP)"}
 SW = ("sockwarden", "static")
 
 
@@ -84,9 +84,11 @@ class Report:
         sws = [i for i in SW if i in impls]
         self.out(f"## {title}")
         self.out()
+        relay = "relay" in impls
         self.out("| | " + " | ".join(NAMES[i] for i in impls) + " | " +
-                 " | ".join(f"{NAMES[i]} ÷ HAProxy" for i in sws) + " | sockwarden ÷ direct |")
-        self.out("|---|" + "---:|" * (len(impls) + len(sws) + 1))
+                 " | ".join(f"{NAMES[i]} ÷ HAProxy" for i in sws) + " | sockwarden ÷ direct |" +
+                 (" sockwarden ÷ blind relay |" if relay else ""))
+        self.out("|---|" + "---:|" * (len(impls) + len(sws) + 1 + relay))
         rows = (("requests/s", "rps", 0), ("proxy CPU per request (µs)", "cpu_us_per_req", 2),
                 ("latency p50 (µs)", "p50_us", 0), ("latency p99 (µs)", "p99_us", 0),
                 ("peak RSS (KiB)", "hwm_kb", 0), ("errors (wrk)", "errors", 0))
@@ -97,8 +99,11 @@ class Report:
                 cells[impls.index("haproxy")] += f" (worker {self.fmt(self.med(test, 'haproxy', 'hwm_worker_kb'))})"
             r_h = [self.ratio(vals[i], vals.get("haproxy")) if metric != "errors" else None for i in sws]
             r_d = self.ratio(vals.get("sockwarden"), vals.get("direct")) if metric in ("rps", "p50_us", "p99_us") else None
+            r_r = self.ratio(vals.get("sockwarden"), vals.get("relay")) \
+                if metric in ("rps", "cpu_us_per_req") else None
             self.out(f"| {label} | " + " | ".join(cells) + " | " +
-                     " | ".join(self.fmt(r, 2) for r in r_h) + f" | {self.fmt(r_d, 2)} |")
+                     " | ".join(self.fmt(r, 2) for r in r_h) + f" | {self.fmt(r_d, 2)} |" +
+                     (f" {self.fmt(r_r, 2)} |" if relay else ""))
         self.out()
 
     def hold_table(self, test, title, unit):
@@ -198,6 +203,21 @@ class Report:
                  " | all open, bounded | " + " / ".join(states) + " |")
         st = self.med("size", "sockwarden", "static_bytes")
         self.out(f"| static binary | — | {self.fmt(st)} B | ≤ 300,000 B | {cmp(st, 300000)} |")
+        self.floor_note()
+
+    def floor_note(self):
+        """What the kernel alone costs: the blind relay's CPU per request, against HAProxy's."""
+        parts = []
+        for test, what in (("ka", "keep-alive"), ("close", "new-connection")):
+            r, h, s = (self.med(test, i, "cpu_us_per_req") for i in ("relay", "haproxy", "sockwarden"))
+            if None in (r, h, s):
+                continue
+            parts.append(f"{what}: {self.fmt(r, 2)} µs per request = {self.fmt(self.ratio(r, h), 2)}× "
+                         f"HAProxy, sockwarden {self.fmt(self.ratio(s, r), 2)}× the relay")
+        if parts:
+            self.out()
+            self.out("The floor: a blind relay (`bench/relay.c`: recv and send only, no HTTP, no "
+                     "policy, one engine connection per client) costs, " + "; ".join(parts) + ".")
         self.out()
 
     def profile(self):

@@ -189,6 +189,8 @@ start_proxy() {
         local envs=("${PROXY_ENV[@]}" SOCKET_PATH="$sock" BIND_CONFIG="127.0.0.1:$PX_PORT")
         if [ "$impl" = sockwarden ]; then
             env "${envs[@]}" "${SW_ENV[@]}" "${extra[@]}" "$SW_BIN" >>"$T/sockwarden.log" 2>&1 &
+        elif [ "$impl" = relay ]; then # the floor: no HTTP at all (bench/relay.c)
+            "$OUT/relay" "$PX_PORT" "$sock" >>"$T/relay.log" 2>&1 &
         elif [ "$impl" = static ]; then
             env "${envs[@]}" "${SW_ENV[@]}" "${extra[@]}" "$T/sockwarden-static" >>"$T/static.log" 2>&1 &
         else
@@ -353,6 +355,7 @@ sizes() {
 # ---- the run -------------------------------------------------------------------------------------
 
 cc -O2 -Wall -Wextra -o "$OUT/startup" "$BENCH/startup.c"
+cc -O2 -Wall -Wextra -o "$OUT/relay" "$BENCH/relay.c"
 start_nginx
 haproxy_cfg tecnativa 4000 3000 10s
 haproxy_cfg big "$BIG_MAXCONN" "$BIG_MAXCONN" 60s
@@ -364,7 +367,7 @@ phase() { [[ $ONLY == *" $1 "* ]]; }
 
 phase load && for r in $(seq "$ROUNDS"); do
     for test in ka close; do
-        for impl in sockwarden "${STATIC[@]}" haproxy direct; do
+        for impl in sockwarden "${STATIC[@]}" haproxy relay direct; do
             bench_wrk "$impl" "$test" "$r"
         done
     done
