@@ -128,7 +128,6 @@ struct sf_prog {
 
 /* ---- small helpers ------------------------------------------------------------------------- */
 
-
 __attribute__((format(printf, 2, 3))) static void notef(confine_note_fn note, const char *fmt, ...)
 {
     if (!note)

@@ -60,13 +60,13 @@ struct conn {
     uint8_t rq, rs, route, dl;
     uint8_t req_body, resp_body;
     bool c_rd, c_wr, u_rd, u_wr;
-    bool c_out_armed; /* EPOLLOUT is in the client's registration (see arm_out) */
+    bool c_out_armed;  /* EPOLLOUT is in the client's registration (see arm_out) */
     bool c_registered; /* the client socket is in the epoll set (see client_watch) */
     bool c_hup, u_hup; /* the peer's FIN is already signalled: read until EOF, not just once */
     bool c_eof, u_eof, c_shut, u_shut;
     bool connecting, linger, req_keepalive, resp_keepalive, is_head, upgrade;
     bool reused, dead, freed, queued, metrics;
-    bool moved; /* made progress since the last tick (see check_deadlines) */
+    bool moved;              /* made progress since the last tick (see check_deadlines) */
     struct conn *next_ready; /* on the ready list: more work is possible without a new event */
     uint64_t req_left, resp_left;
     struct chunk_state req_chunk, resp_chunk;
@@ -229,7 +229,6 @@ static void log_transaction(struct conn *c)
                         e.duration_ms);
     c->method[0] = '\0';
 }
-
 
 static void conn_free(struct conn *c)
 {
@@ -499,8 +498,8 @@ static void start_upstream(struct conn *c)
     c->u_rd = false;
     c->u_wr = !in_progress;
     u->out_armed = in_progress;
-    struct epoll_event ee = {.events = EPOLLIN | EPOLLRDHUP | EPOLLET | (in_progress ? EPOLLOUT : 0),
-                             .data.ptr = u};
+    struct epoll_event ee = {
+        .events = EPOLLIN | EPOLLRDHUP | EPOLLET | (in_progress ? EPOLLOUT : 0), .data.ptr = u};
     if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ee) < 0) {
         upstream_failed(c, errno);
         return;
