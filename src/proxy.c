@@ -729,7 +729,9 @@ static void client_watch(struct conn *c)
 
 /* A client whose whole request has gone to the engine and who expects nothing after the answer
  * needs no watching until the answer starts: a one-request connection (the docker CLI, a
- * health check) is then served and closed without ever entering the epoll set. */
+ * health check) is then served and closed without ever entering the epoll set. One still waiting
+ * at the next tick is registered then (check_deadlines), so a client that leaves during a slow
+ * answer is noticed within a tick or two, as before. */
 static bool client_unwatched_ok(const struct conn *c)
 {
     return c->rq == RQ_DONE && c->rs == RS_HEAD && !c->req_keepalive && c->c_wr && !c->canned &&
@@ -1296,6 +1298,13 @@ static void check_deadlines(void)
     for (struct conn *c = conns; c; c = next) {
         next = c->next;
         release_cold_buffers(c);
+        if (!c->c_registered) {
+            client_watch(c); /* an EOF already there arrives as an event in the next batch */
+            if (c->dead) {
+                conn_free(c);
+                continue;
+            }
+        }
         if (c->deadline && t >= c->deadline)
             on_deadline(c);
     }

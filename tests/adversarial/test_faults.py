@@ -206,6 +206,27 @@ def test_client_gone_mid_body_releases_connection(proxies, private_engine, how):
     assert status_of(px.port, b"GET /_ping HTTP/1.1\r\nHost: docker\r\n\r\n", timeout=3) == [200]
 
 
+@pytest.mark.parametrize("how", ["rst", "fin"])
+def test_client_gone_while_engine_thinks(proxies, private_engine, how):
+    """One-request clients (Connection: close) that leave while the engine has not answered yet
+    (a slow inspect, a long `wait`): the proxy notices within a tick or two, not when the engine
+    finally answers, so four of them do not hold MAX_CONNECTIONS=4 for half a minute."""
+    eng = private_engine
+    px = proxies.start(eng.sock, CONTAINERS=1, MAX_CONNECTIONS=4)
+    assert status_of(px.port) == [200]
+    for _ in range(4):
+        s = socket.create_connection(("127.0.0.1", px.port), timeout=5)
+        s.sendall(b"GET /containers/abc/json?delay=30 HTTP/1.1\r\nHost: docker\r\n"
+                  b"Connection: close\r\n\r\n")
+        time.sleep(0.1)
+        if how == "rst":
+            rst_close(s)
+        else:
+            s.close()
+    assert wait_clients_gone(px.pid, 3) == 0, "connections of departed clients are still open"
+    assert status_of(px.port, timeout=3) == [200]
+
+
 def test_client_reset_mid_tunnel(proxies, private_engine):
     eng = private_engine
     px = proxies.start(eng.sock, CONTAINERS=1, POST=1)
