@@ -77,9 +77,9 @@ static int listen_tcp_addr(struct sockaddr_storage *ss, socklen_t sl, bool dual)
         return -e;
     }
     net_tune(fd); /* accepted sockets inherit these: no per-connection setsockopt */
-    /* Accept once the first bytes arrive (HTTP clients speak first): one wake-up per new
-     * connection instead of two. A client that waits is accepted after about a second. */
-    set_int(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, 1);
+    /* No TCP_DEFER_ACCEPT, though it saved a wake-up per new connection: with thousands of silent
+     * connects the deferred handshakes overflow the SYN queue, and under SYN cookies this kernel
+     * then handed over connections whose peer had already gone (ESTABLISHED, never a FIN). */
     return fd;
 }
 

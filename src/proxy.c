@@ -1190,8 +1190,8 @@ static void conn_new(int fd, bool metrics, const struct sockaddr_storage *peer, 
     conns = c;
     nconns++;
     set_deadline(c, DL_FIRST, cfg->request_timeout_ms);
-    /* The request is usually there already (TCP listeners defer the accept until data arrives):
-     * serve it before registering, so the registration raises no event for bytes already read. */
+    /* The request is often there already (a client writes as soon as it is connected): serve it
+     * before registering, so the registration raises no event for bytes already read. */
     c->c_rd = c->c_wr = true;
     pump(c);
 }
