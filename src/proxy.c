@@ -139,6 +139,14 @@ static void set_deadline(struct conn *c, enum dl_kind k, unsigned ms)
         c->dl = DL_NONE;
 }
 
+/* Every socket is watched edge-triggered for input and the peer's FIN; output only on demand. */
+static int watch(int op, int fd, void *ptr, bool out)
+{
+    struct epoll_event ee = {.events = EPOLLIN | EPOLLRDHUP | EPOLLET | (out ? EPOLLOUT : 0),
+                             .data.ptr = ptr};
+    return epoll_ctl(ep, op, fd, &ee);
+}
+
 /* ---- lifecycle ------------------------------------------------------------------------------ */
 
 static void upconn_close(struct upconn *u)
@@ -498,9 +506,7 @@ static void start_upstream(struct conn *c)
     c->u_rd = false;
     c->u_wr = !in_progress;
     u->out_armed = in_progress;
-    struct epoll_event ee = {
-        .events = EPOLLIN | EPOLLRDHUP | EPOLLET | (in_progress ? EPOLLOUT : 0), .data.ptr = u};
-    if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ee) < 0) {
+    if (watch(EPOLL_CTL_ADD, fd, u, in_progress) < 0) {
         upstream_failed(c, errno);
         return;
     }
@@ -706,8 +712,7 @@ static int arm_out(int fd, void *ptr, bool *armed)
 {
     if (*armed)
         return 0;
-    struct epoll_event ee = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.ptr = ptr};
-    if (epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ee) < 0)
+    if (watch(EPOLL_CTL_MOD, fd, ptr, true) < 0)
         return -1;
     *armed = true;
     return 0;
@@ -717,9 +722,7 @@ static int arm_out(int fd, void *ptr, bool *armed)
  * whatever happened on the socket before (bytes, a FIN) is not missed. */
 static void client_watch(struct conn *c)
 {
-    uint32_t out = c->c_out_armed ? EPOLLOUT : 0;
-    struct epoll_event ee = {.events = EPOLLIN | EPOLLRDHUP | EPOLLET | out, .data.ptr = &c->cev};
-    if (epoll_ctl(ep, EPOLL_CTL_ADD, c->cfd, &ee) < 0) {
+    if (watch(EPOLL_CTL_ADD, c->cfd, &c->cev, c->c_out_armed) < 0) {
         log_msg(LOG_ERR, "epoll_ctl for a client connection: %s", strerror(errno));
         conn_kill(c);
         return;
@@ -825,11 +828,12 @@ static bool client_write(struct conn *c)
     if (w < 0) {
         if (errno == EAGAIN) {
             c->c_wr = false;
-            c->c_out_armed = c->c_out_armed || !c->c_registered;
-            if (!c->c_registered)
+            if (!c->c_registered) {
+                c->c_out_armed = true; /* registered with EPOLLOUT from the start */
                 client_watch(c);
-            else if (arm_out(c->cfd, &c->cev, &c->c_out_armed) < 0)
+            } else if (arm_out(c->cfd, &c->cev, &c->c_out_armed) < 0) {
                 conn_kill(c);
+            }
         } else if (errno != EINTR) {
             conn_kill(c);
         }
@@ -1103,11 +1107,12 @@ static bool streaming(const struct conn *c)
     return c->rq == RQ_BODY || c->rq == RQ_TUNNEL || c->rs == RS_BODY;
 }
 
-static void release_idle_buffers(struct conn *c)
+/* Returns the empty buffers to the pool, except grown ones while keep_grown says so. */
+static void release_empty_buffers(struct conn *c, bool keep_grown)
 {
-    if (c->rbuf.p && c->rbuf.len == 0 && !(c->rbuf.cap > BUF_SIZE && streaming(c)))
+    if (c->rbuf.p && c->rbuf.len == 0 && !(c->rbuf.cap > BUF_SIZE && keep_grown))
         buf_put(&c->rbuf);
-    if (c->ubuf.p && c->ubuf.len == 0 && !(c->ubuf.cap > BUF_SIZE && streaming(c)))
+    if (c->ubuf.p && c->ubuf.len == 0 && !(c->ubuf.cap > BUF_SIZE && keep_grown))
         buf_put(&c->ubuf);
 }
 
@@ -1130,11 +1135,8 @@ static void pump(struct conn *c)
             break;
         any = true;
     }
-    if (guard == 64 && !c->dead && !c->queued) {
-        c->queued = true;
-        c->next_ready = ready_list;
-        ready_list = c;
-    }
+    if (guard == 64 && !c->dead)
+        make_ready(c);
     if (c->dead) {
         conn_free(c);
         return;
@@ -1150,7 +1152,7 @@ static void pump(struct conn *c)
     }
     refresh_deadline(c, any);
     c->moved |= any;
-    release_idle_buffers(c);
+    release_empty_buffers(c, streaming(c));
     if (!c->c_registered && !c->queued && !client_unwatched_ok(c)) {
         client_watch(c);
         if (c->dead)
@@ -1278,26 +1280,17 @@ static void on_deadline(struct conn *c)
         pump(c);
 }
 
-/* A stream keeps a buffer it grew while its bytes keep moving (freeing it between reads would
- * cost an allocation and page faults per read); one that stood still for a tick gives it back. */
-static void release_cold_buffers(struct conn *c)
-{
-    if (!c->moved) {
-        if (c->rbuf.p && c->rbuf.len == 0 && c->rbuf.cap > BUF_SIZE)
-            buf_put(&c->rbuf);
-        if (c->ubuf.p && c->ubuf.len == 0 && c->ubuf.cap > BUF_SIZE)
-            buf_put(&c->ubuf);
-    }
-    c->moved = false;
-}
-
 static void check_deadlines(void)
 {
     uint64_t t = now_ms();
     struct conn *next;
     for (struct conn *c = conns; c; c = next) {
         next = c->next;
-        release_cold_buffers(c);
+        /* A stream keeps a buffer it grew while its bytes keep moving (freeing it between reads
+         * would cost an allocation and page faults per read); one that stood still for a tick
+         * gives it back. */
+        release_empty_buffers(c, c->moved);
+        c->moved = false;
         if (!c->c_registered) {
             client_watch(c); /* an EOF already there arrives as an event in the next batch */
             if (c->dead) {

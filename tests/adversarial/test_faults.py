@@ -185,6 +185,18 @@ def test_client_reset_mid_body(proxies, private_engine, framing):
     assert px.proc.poll() is None
 
 
+def clients_leave(port, data, how, n=4):
+    """n clients each send data, then leave with a reset ("rst") or a plain close ("fin")."""
+    for _ in range(n):
+        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        s.sendall(data)
+        time.sleep(0.1)
+        if how == "rst":
+            rst_close(s)
+        else:
+            s.close()
+
+
 @pytest.mark.parametrize("how", ["rst", "fin"])
 def test_client_gone_mid_body_releases_connection(proxies, private_engine, how):
     """Default policy (no POST needed: GET /_ping with a body). With MAX_CONNECTIONS=4, four
@@ -192,14 +204,8 @@ def test_client_gone_mid_body_releases_connection(proxies, private_engine, how):
     eng = private_engine
     px = proxies.start(eng.sock, MAX_CONNECTIONS=4)
     assert status_of(px.port, b"GET /_ping HTTP/1.1\r\nHost: docker\r\n\r\n") == [200]
-    for _ in range(4):
-        s = socket.create_connection(("127.0.0.1", px.port), timeout=5)
-        s.sendall(b"GET /_ping HTTP/1.1\r\nHost: docker\r\nContent-Length: 1000\r\n\r\nxx")
-        time.sleep(0.1)
-        if how == "rst":
-            rst_close(s)
-        else:
-            s.close()
+    clients_leave(px.port, b"GET /_ping HTTP/1.1\r\nHost: docker\r\nContent-Length: 1000\r\n\r\nxx",
+                  how)
     assert wait_clients_gone(px.pid, 3) == 0, "connections of departed clients are still open"
     eng.log.settle(timeout=3)
     assert not eng.log.busy(), "engine connections with a half-sent body are still open"
@@ -214,15 +220,8 @@ def test_client_gone_while_engine_thinks(proxies, private_engine, how):
     eng = private_engine
     px = proxies.start(eng.sock, CONTAINERS=1, MAX_CONNECTIONS=4)
     assert status_of(px.port) == [200]
-    for _ in range(4):
-        s = socket.create_connection(("127.0.0.1", px.port), timeout=5)
-        s.sendall(b"GET /containers/abc/json?delay=30 HTTP/1.1\r\nHost: docker\r\n"
-                  b"Connection: close\r\n\r\n")
-        time.sleep(0.1)
-        if how == "rst":
-            rst_close(s)
-        else:
-            s.close()
+    clients_leave(px.port, b"GET /containers/abc/json?delay=30 HTTP/1.1\r\nHost: docker\r\n"
+                  b"Connection: close\r\n\r\n", how)
     assert wait_clients_gone(px.pid, 3) == 0, "connections of departed clients are still open"
     assert status_of(px.port, timeout=3) == [200]
 

@@ -3,6 +3,7 @@ and configured), slowloris, thousands of idle connections, clients that never re
 push more than the engine takes, and MAX_CONNECTIONS. Memory figures go to the figures file."""
 
 import os
+import select
 import socket
 import threading
 import time
@@ -117,16 +118,21 @@ def test_head_growing_forever_is_cut_at_the_limit(proxies, engine):
 # ---- slowloris -----------------------------------------------------------------------------------
 
 
-def trickle(s, data, interval, stop):
-    """Sends data one byte per interval until done, stopped, or the peer closed."""
+def trickle(s, data, interval, stop, until_answered=False):
+    """Sends data one byte per interval until done, stopped, or the peer closed; with
+    until_answered, also until the proxy sends anything. Returns False only when stopped."""
     for i in range(len(data)):
         if stop.is_set():
-            return
+            return False
         try:
             s.sendall(data[i:i + 1])
         except OSError:
-            return
-        stop.wait(interval)
+            return True
+        if not until_answered:
+            stop.wait(interval)
+        elif select.select([s], [], [], interval)[0]:
+            return True
+    return True
 
 
 def read_until_close(s, timeout):
@@ -146,16 +152,8 @@ def read_until_close(s, timeout):
 
 def trickle_until_answered(s, data, interval, stop, answered):
     """Like trickle, but stops (as a real client would) once the proxy answers or closes."""
-    import select
-    for i in range(len(data)):
-        if stop.is_set():
-            return
-        try:
-            s.sendall(data[i:i + 1])
-        except OSError:
-            break
-        if select.select([s], [], [], interval)[0]:
-            break
+    if not trickle(s, data, interval, stop, until_answered=True):
+        return
     got, _ = read_until_close(s, 3)
     answered.append((got[:13], time.monotonic()))
     s.close()
@@ -523,7 +521,9 @@ def test_stream_buffer_grows_then_goes_back(proxies, engine):
     base = buffer_bytes(mport)
     s = px.connect(timeout=10)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
-    chunks = 2048  # 32 MiB in 16 KiB chunks (more than the kernel buffers hold),, then the engine falls silent with the stream open
+    # 32 MiB in 16 KiB chunks (more than the kernel buffers hold), then the engine falls silent
+    # with the stream open.
+    chunks = 2048
     s.sendall(b"GET /containers/abc/logs?follow=1&burst=%d HTTP/1.1\r\nHost: docker\r\n\r\n"
               % chunks)
     read_exactly(s, 1 << 20)  # then lag: the proxy fills its buffer for us
