@@ -62,7 +62,7 @@ static void watch(int ep, int fd)
     epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ee);
 }
 
-static void accept_all(int ep, int l, const char *path)
+static void accept_one(int ep, int l, const char *path)
 {
     int c = accept4(l, NULL, NULL, SOCK_CLOEXEC);
     if (c < 0)
@@ -129,7 +129,7 @@ int main(int argc, char **argv)
         int n = epoll_wait(ep, evs, 256, -1);
         for (int i = 0; i < n; i++) {
             if (evs[i].data.fd == l)
-                accept_all(ep, l, argv[2]);
+                accept_one(ep, l, argv[2]);
             else
                 relay_once(evs[i].data.fd);
         }
