@@ -4,12 +4,13 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wcast-qual -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wvla -Wundef -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c17 -D_GNU_SOURCE -DSW_VERSION='"$(VERSION)"' $(WARN) -fno-strict-aliasing
+CFLAGS  += -std=c17 -D_GNU_SOURCE -DSW_VERSION='"$(VERSION)"' $(WARN) -fno-strict-aliasing -Isrc
 LDFLAGS ?=
 
-SRC      := $(wildcard src/*.c)
+# Sources are grouped by layer (docs/ARCHITECTURE.md): src/<layer>/<module>.c, included as "<layer>/<module>.h".
+SRC      := $(wildcard src/*.c src/*/*.c)
 LIB_SRC  := $(filter-out src/main.c,$(SRC))
-HDR      := $(wildcard src/*.h)
+HDR      := $(wildcard src/*/*.h)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 
@@ -21,7 +22,8 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-s
 
 all: $(B)/sockwarden
 
-$(B)/%.o: src/%.c $(HDR) | $(B)
+$(B)/%.o: src/%.c $(HDR)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 $(B)/sockwarden: $(patsubst src/%.c,$(B)/%.o,$(SRC))
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@
@@ -29,15 +31,16 @@ $(B) $(BA) $(B)/fuzz $(B)/static:
 	mkdir -p $@
 
 # Sanitizer build: the binary and the unit tests, all under ASan+UBSan.
-$(BA)/%.o: src/%.c $(HDR) | $(BA)
-	$(CC) $(CFLAGS) $(ASAN_FLAGS) -c $< -o $@
+$(BA)/%.o: src/%.c $(HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -DSW_INVARIANTS -c $< -o $@
 $(BA)/sockwarden: $(patsubst src/%.c,$(BA)/%.o,$(SRC))
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) $^ -o $@
 $(BA)/test_%: tests/unit/test_%.c tests/unit/check.h $(patsubst src/%.c,$(BA)/%.o,$(LIB_SRC))
-	$(CC) $(CFLAGS) $(ASAN_FLAGS) -Isrc $< $(patsubst src/%.c,$(BA)/%.o,$(LIB_SRC)) -o $@
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -DSW_INVARIANTS $< $(patsubst src/%.c,$(BA)/%.o,$(LIB_SRC)) -o $@
 # Plain (uninstrumented) unit tests for valgrind.
 $(B)/test_%: tests/unit/test_%.c tests/unit/check.h $(patsubst src/%.c,$(B)/%.o,$(LIB_SRC))
-	$(CC) $(CFLAGS) -Isrc $< $(patsubst src/%.c,$(B)/%.o,$(LIB_SRC)) -o $@
+	$(CC) $(CFLAGS) $< $(patsubst src/%.c,$(B)/%.o,$(LIB_SRC)) -o $@
 
 UNIT_ASAN := $(patsubst tests/unit/%.c,$(BA)/%,$(UNIT_SRC))
 UNIT_PLAIN := $(patsubst tests/unit/%.c,$(B)/%,$(UNIT_SRC))
@@ -87,7 +90,7 @@ fuzz-smoke: $(FUZZ_BINS)
 # Static musl binary.
 static: $(B)/static/sockwarden
 $(B)/static/sockwarden: $(SRC) $(HDR) | $(B)/static
-	musl-gcc -std=c17 -D_GNU_SOURCE -DSW_VERSION='"$(VERSION)"' $(WARN) -Os -static \
+	musl-gcc -std=c17 -D_GNU_SOURCE -Isrc -DSW_VERSION='"$(VERSION)"' $(WARN) -Os -static \
 	  -ffunction-sections -fdata-sections -Wl,--gc-sections -s $(SRC) -o $@
 
 run: all
@@ -104,7 +107,7 @@ image-test: static
 	@tests/image/run.sh
 
 format:
-	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h fuzz/*.c
+	clang-format -i src/*.c src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h fuzz/*.c
 
 clean:
 	rm -rf $(B)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "canon.h"
+#include "http/canon.h"
 
 #define REQUIRE(cond)                                                                              \
     do {                                                                                           \

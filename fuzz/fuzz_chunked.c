@@ -1,7 +1,7 @@
 /* Fuzzes the chunked validator against an independent whole-buffer reference of the same grammar,
  * and checks that the answer does not depend on how the input is split across chunk_feed calls
  * or on whether chunk data is passed through with chunk_skip_data. */
-#include "http.h"
+#include "http/http.h"
 #include "http_fuzz.h"
 
 #include <stdint.h>

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "config/config.h"
 
 #define REQUIRE(cond)                                                                              \
     do {                                                                                           \
@@ -37,7 +37,7 @@ static void ignore_warning(const char *msg)
 
 static void ignore_line(int level, const char *line)
 {
-    REQUIRE(level >= LOG_EMERG && level <= LOG_DEBUG && line[0] != '\0');
+    REQUIRE(level >= SWLOG_EMERG && level <= SWLOG_DEBUG && line[0] != '\0');
 }
 
 static bool ref_truthy(const char *v)
@@ -97,7 +97,7 @@ static void check_config(const struct config *c)
         REQUIRE(c->upstream.kind == UP_TCP);
         REQUIRE(c->upstream.port >= 1 && c->upstream.port <= 65535 && c->upstream.host[0]);
     }
-    REQUIRE(c->log_level >= LOG_EMERG && c->log_level <= LOG_DEBUG);
+    REQUIRE(c->log_level >= SWLOG_EMERG && c->log_level <= SWLOG_DEBUG);
     REQUIRE(c->response_timeout_ms <= 7u * 24 * 3600 * 1000);
     REQUIRE(c->limits.max_headers >= 1 && c->limits.max_headers <= HTTP_MAX_HEADERS_CAP);
     config_report(c, ignore_line);

@@ -2,7 +2,7 @@
  * the answer is one of 0 / -1 / head length, every view lies inside the head, the accepted head
  * has the strict shape promised in http.h, a prefix never gives a different answer, and tighter
  * limits never turn a rejection into an acceptance. */
-#include "http.h"
+#include "http/http.h"
 #include "http_fuzz.h"
 
 #include <stdint.h>

@@ -1,7 +1,7 @@
 /* Fuzzes http_parse_response and checks the framing rules a relay depends on: views inside the
  * head, strict line endings, no body where RFC 9112 §6.3 forbids one, close-delimited bodies never
  * keep the connection, is_head changes the framing only, and prefixes agree with the whole. */
-#include "http.h"
+#include "http/http.h"
 #include "http_fuzz.h"
 
 #include <stdint.h>

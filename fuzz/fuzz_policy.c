@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "canon.h"
-#include "policy.h"
+#include "http/canon.h"
+#include "policy/policy.h"
 
 #define REQUIRE(cond)                                                                              \
     do {                                                                                           \

@@ -3,7 +3,7 @@
 #ifndef SW_HTTP_FUZZ_H
 #define SW_HTTP_FUZZ_H
 
-#include "http.h"
+#include "http/http.h"
 
 #include <stddef.h>
 #include <stdlib.h>

@@ -6,13 +6,13 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "check.h"
-#include "config.h"
-#include "confine.h"
-#include "health.h"
-#include "log.h"
-#include "net.h"
-#include "proxy.h"
+#include "policy/check.h"
+#include "config/config.h"
+#include "os/confine.h"
+#include "os/health.h"
+#include "base/log.h"
+#include "os/net.h"
+#include "core/proxy.h"
 
 static const char usage[] =
     "usage: sockwarden [--NAME=VALUE ...]     run the proxy\n"
@@ -46,7 +46,7 @@ static const char *env_lookup(const char *name)
 
 static void warn_line(const char *msg)
 {
-    log_msg(LOG_WARNING, "%s", msg);
+    log_msg(SWLOG_WARNING, "%s", msg);
 }
 
 static void report_line(int level, const char *line)
@@ -86,14 +86,14 @@ static void warn_foreign_vars(void)
             if (!strncmp(*e, foreign[i], strlen(foreign[i]))) {
                 const char *eq = strchr(*e, '=');
                 int len = eq ? (int)(eq - *e) : (int)strlen(*e);
-                log_msg(LOG_WARNING, "%.*s is set but sockwarden does not implement it; ignored",
+                log_msg(SWLOG_WARNING, "%.*s is set but sockwarden does not implement it; ignored",
                         len, *e);
             }
 }
 
 static void confine_note(const char *line)
 {
-    log_msg(LOG_NOTICE, "%s", line);
+    log_msg(SWLOG_NOTICE, "%s", line);
 }
 
 static int serve(int argc, char **argv)
@@ -116,22 +116,22 @@ static int serve(int argc, char **argv)
     if (n < 0 || m < 0) {
         for (int i = 0; i < n; i++)
             close(ls[i].fd);
-        log_msg(LOG_ERR, "%s", err);
+        log_msg(SWLOG_ERR, "%s", err);
         fprintf(stderr, "sockwarden: %s\n", err);
         return 1;
     }
     for (int i = n; i < n + m; i++)
         ls[i].metrics = 1;
-    log_msg(LOG_NOTICE, "sockwarden %s starting; engine at %s%s", SW_VERSION,
+    log_msg(SWLOG_NOTICE, "sockwarden %s starting; engine at %s%s", SW_VERSION,
             c.upstream.kind == UP_UNIX ? "" : "tcp://",
             c.upstream.kind == UP_UNIX ? c.upstream.path : c.upstream.host);
     for (int i = 0; i < n + m; i++)
-        log_msg(LOG_NOTICE, "listening on %s%s", ls[i].name, ls[i].metrics ? " (metrics)" : "");
+        log_msg(SWLOG_NOTICE, "listening on %s%s", ls[i].name, ls[i].metrics ? " (metrics)" : "");
     config_report(&c, report_line);
     /* Listeners are open and the configuration checked: from here on the process needs no file
      * system, no new privileges and only the system calls of the event loop. */
     if (confine_apply(&co, cerr, sizeof cerr, confine_note) < 0) {
-        log_msg(LOG_ERR, "%s", cerr);
+        log_msg(SWLOG_ERR, "%s", cerr);
         fprintf(stderr, "sockwarden: %s\n", cerr);
         return 1;
     }

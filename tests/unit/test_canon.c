@@ -2,7 +2,7 @@
  * re-serialisation, and the round-trip property on every accepted case. */
 #include <stdlib.h>
 
-#include "canon.h"
+#include "http/canon.h"
 #include "check.h"
 
 struct ok_case {

@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../../src/check.h"
+#include "policy/check.h"
 #include "check.h"
 #include "fake_env.h"
 

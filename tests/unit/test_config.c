@@ -1,6 +1,6 @@
 /* config: flag truthiness, defaults, every variable's parsing and errors, the command line, and
  * the startup report. The environment is a fake: a list of "NAME=value" strings. */
-#include "config.h"
+#include "config/config.h"
 
 #include <stdint.h>
 
@@ -119,7 +119,7 @@ static void test_defaults(void)
     CHECK_INT(c.binds[0].host_any, 1, "bind any");
     CHECK_INT(c.binds[0].v6only, 0, "bind dual-stack");
     CHECK_INT(c.disable_ipv6, 0, "disable_ipv6");
-    CHECK_INT(c.log_level, LOG_INFO, "log level");
+    CHECK_INT(c.log_level, SWLOG_INFO, "log level");
     CHECK_INT(c.log_json, 0, "log json");
     CHECK_INT(c.request_timeout_ms, 10000, "REQUEST_TIMEOUT");
     CHECK_INT(c.connect_timeout_ms, 10000, "CONNECT_TIMEOUT");
@@ -444,10 +444,10 @@ static void test_logging(void)
         snprintf(assign, sizeof(assign), "LOG_LEVEL=%s", levels[i]);
         if (load_one(&c, assign))
             CHECK_INT(c.log_level, i, assign);
-        CHECK(strcmp(config_log_level_name((enum log_level)i), levels[i]) == 0, "name %d", i);
+        CHECK(strcmp(log_level_name((enum log_level)i), levels[i]) == 0, "name %d", i);
     }
-    CHECK(strcmp(config_log_level_name((enum log_level)8), "unknown") == 0, "name 8");
-    CHECK(strcmp(config_log_level_name((enum log_level) - 1), "unknown") == 0, "name -1");
+    CHECK(strcmp(log_level_name((enum log_level)8), "unknown") == 0, "name 8");
+    CHECK(strcmp(log_level_name((enum log_level) - 1), "unknown") == 0, "name -1");
     load_fails("LOG_LEVEL=xyz",
                "LOG_LEVEL=xyz is not one of: emerg, alert, crit, err, warning, "
                "notice, info, debug",
@@ -615,13 +615,13 @@ static void test_command_line(void)
         const char *argv[] = {"--containers=0"};
         CHECK_INT(load(&c, env_on, 1, argv, err, sizeof(err)), 0, "override");
         CHECK_INT(c.policy.section[SEC_CONTAINERS], 0, "command line wins");
-        CHECK_INT(c.log_level, LOG_ERR, "env still read");
+        CHECK_INT(c.log_level, SWLOG_ERR, "env still read");
     }
     {
         const char *argv[] = {"--containers", "0", "--log-level", "debug"};
         CHECK_INT(load(&c, env_on, 4, argv, err, sizeof(err)), 0, "separate values");
         CHECK_INT(c.policy.section[SEC_CONTAINERS], 0, "separate value 0");
-        CHECK_INT(c.log_level, LOG_DEBUG, "separate log level");
+        CHECK_INT(c.log_level, SWLOG_DEBUG, "separate log level");
     }
     {
         const char *argv[] = {"--socket-path", "/x.sock", "--BIND_CONFIG=127.0.0.1:9",
@@ -712,7 +712,7 @@ static int report_for(const char *const *env, int *nwarn)
     CHECK_INT(load_env(&c, env, err, sizeof(err)), 0, "report config");
     config_report(&c, collect_line);
     for (int i = 0; i < nreport && i < 32; i++)
-        *nwarn += report_level[i] == LOG_WARNING;
+        *nwarn += report_level[i] == SWLOG_WARNING;
     return nreport;
 }
 
@@ -729,15 +729,15 @@ static void test_report(void)
     int nwarn;
     report_for(NULL, &nwarn);
     CHECK_INT(nwarn, 0, "defaults: no warnings");
-    CHECK(report_has(LOG_NOTICE, "open sections: EVENTS, PING, VERSION"), "default sections");
-    CHECK(report_has(LOG_NOTICE, "methods: GET, HEAD only (POST=0)"), "default methods");
-    CHECK(report_has(LOG_NOTICE, "container verbs allowed without POST=1: none"), "verbs");
-    CHECK(report_has(LOG_NOTICE, "container reads under CONTAINERS=1: logs, top, changes, stats"),
+    CHECK(report_has(SWLOG_NOTICE, "open sections: EVENTS, PING, VERSION"), "default sections");
+    CHECK(report_has(SWLOG_NOTICE, "methods: GET, HEAD only (POST=0)"), "default methods");
+    CHECK(report_has(SWLOG_NOTICE, "container verbs allowed without POST=1: none"), "verbs");
+    CHECK(report_has(SWLOG_NOTICE, "container reads under CONTAINERS=1: logs, top, changes, stats"),
           "reads");
 
     const char *none[] = {"EVENTS=0", "PING=0", "VERSION=0", NULL};
     report_for(none, &nwarn);
-    CHECK(report_has(LOG_NOTICE, "open sections: none"), "no sections");
+    CHECK(report_has(SWLOG_NOTICE, "open sections: none"), "no sections");
 
     const char *verbs[] = {"ALLOW_START=1",
                            "ALLOW_RESTARTS=1",
@@ -747,9 +747,9 @@ static void test_report(void)
                            "ALLOW_ARCHIVE=1",
                            NULL};
     report_for(verbs, &nwarn);
-    CHECK(report_has(LOG_NOTICE, "without POST=1: start, stop, restart, kill, unpause"), "verbs");
-    CHECK(report_has(LOG_NOTICE, "methods: GET, HEAD, POST, PUT, DELETE (POST=1)"), "methods");
-    CHECK(report_has(LOG_NOTICE, "under CONTAINERS=1: archive, top, changes, stats"), "reads");
+    CHECK(report_has(SWLOG_NOTICE, "without POST=1: start, stop, restart, kill, unpause"), "verbs");
+    CHECK(report_has(SWLOG_NOTICE, "methods: GET, HEAD, POST, PUT, DELETE (POST=1)"), "methods");
+    CHECK(report_has(SWLOG_NOTICE, "under CONTAINERS=1: archive, top, changes, stats"), "reads");
     CHECK_INT(nwarn, 0, "ALLOW_ARCHIVE without CONTAINERS: no warning");
 
     /* Each root-equivalent combination gives exactly one warning; the flag alone gives none
@@ -779,7 +779,7 @@ static void test_report(void)
         const char *both[] = {risks[i].a, risks[i].b, NULL};
         report_for(both, &nwarn);
         CHECK_INT(nwarn, 1, risks[i].a);
-        CHECK(report_has(LOG_WARNING, risks[i].text), "%s: missing '%s'", risks[i].a,
+        CHECK(report_has(SWLOG_WARNING, risks[i].text), "%s: missing '%s'", risks[i].a,
               risks[i].text);
         const char *alone[] = {risks[i].a, NULL};
         report_for(alone, &nwarn);
@@ -787,7 +787,7 @@ static void test_report(void)
     }
     const char *cont[] = {"CONTAINERS=1", NULL};
     report_for(cont, &nwarn);
-    CHECK(report_has(LOG_NOTICE, "environment"), "CONTAINERS env notice");
+    CHECK(report_has(SWLOG_NOTICE, "environment"), "CONTAINERS env notice");
 
     const char *all[] = {
         "AUTH=1",  "BUILD=1",   "COMMIT=1",  "CONFIGS=1",       "CONTAINERS=1",   "EXEC=1",

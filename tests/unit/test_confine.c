@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "confine.h"
+#include "os/confine.h"
 #include "fake_env.h"
 
 #if defined(__has_include)

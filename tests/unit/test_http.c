@@ -1,6 +1,6 @@
 /* Unit tests for src/http.c: request heads, response heads, the chunked validator, helpers. */
 #include "check.h"
-#include "http.h"
+#include "http/http.h"
 
 #include <stdint.h>
 #include <stdlib.h>

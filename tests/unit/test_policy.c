@@ -1,9 +1,9 @@
 /* policy: decisions, deciding rule names and route kinds, table-driven.
  * Flags are written as a spec string: tokens "NAME" (on) or "NAME=0" (off) applied over
  * policy_default(); the token "ALLOFF" first clears every flag. */
-#include "canon.h"
+#include "http/canon.h"
 #include "check.h"
-#include "policy.h"
+#include "policy/policy.h"
 
 enum { P = ROUTE_PLAIN, H = ROUTE_HIJACK, E = ROUTE_EVENTS };
 

@@ -1,11 +1,11 @@
 /* Unit tests for the small support modules: errpage, metrics, log escaping, the buffer pool. */
 #include <stdlib.h>
 
-#include "buf.h"
+#include "core/buf.h"
 #include "check.h"
-#include "errpage.h"
-#include "log.h"
-#include "metrics.h"
+#include "http/errpage.h"
+#include "base/log.h"
+#include "base/metrics.h"
 
 static void test_403_bytes(void)
 {

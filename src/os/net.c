@@ -1,4 +1,4 @@
-#include "net.h"
+#include "os/net.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -13,7 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "base/log.h"
 
 static int sock(int domain)
 {
@@ -96,7 +96,7 @@ static int listen_tcp(bool fallback, const struct bind *b, struct listener *l, c
     int fd = listen_tcp_addr(&ss, sl, v6any && !b->v6only);
     if (fd < 0 && v6any && fallback &&
         (fd == -EAFNOSUPPORT || fd == -EADDRNOTAVAIL || fd == -EPROTONOSUPPORT)) {
-        log_msg(LOG_WARNING,
+        log_msg(SWLOG_WARNING,
                 "IPv6 is unavailable here (%s); listening on 0.0.0.0:%d instead "
                 "(set DISABLE_IPV6=1 to silence this)",
                 strerror(-fd), b->port);

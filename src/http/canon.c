@@ -8,7 +8,7 @@
  *    one exception (GET /networks/, an alias of /networks) that no client needs.
  *  - A version prefix longer than sizeof(version)-1 is refused; dockerd would answer 400 anyway.
  */
-#include "canon.h"
+#include "http/canon.h"
 
 #include <string.h>
 

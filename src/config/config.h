@@ -13,32 +13,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "http.h"
-#include "policy.h"
+#include "http/http.h"
+#include "policy/policy.h"
+#include "base/log.h"
+#include "os/addr.h"
 
 #define CONFIG_MAX_BINDS 8
-#define CONFIG_PATH_MAX 108 /* sun_path */
 
-enum log_level { LOG_EMERG, LOG_ALERT, LOG_CRIT, LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG };
 
-enum bind_kind { BIND_TCP, BIND_UNIX };
-struct bind {
-    enum bind_kind kind;
-    char host[64];       /* TCP: literal address, never empty (":PORT" → "0.0.0.0", default "::") */
-    bool host_any;       /* ":PORT" or "[::]:PORT" or "0.0.0.0:PORT" */
-    bool v6only;         /* only with the explicit "v6only" option; "[::]:PORT" is dual-stack */
-    int port;
-    char path[CONFIG_PATH_MAX]; /* UNIX */
-    int mode;            /* UNIX: file mode, -1 = leave to umask */
-};
-
-enum upstream_kind { UP_UNIX, UP_TCP };
-struct upstream_addr {
-    enum upstream_kind kind;
-    char path[CONFIG_PATH_MAX]; /* UP_UNIX */
-    char host[64];              /* UP_TCP: literal IPv4/IPv6 or "localhost" */
-    int port;
-};
 
 struct config {
     struct policy policy;
@@ -82,6 +64,5 @@ int config_duration_ms(const char *s, unsigned *out);
 typedef void (*config_line_fn)(int level, const char *line);
 void config_report(const struct config *c, config_line_fn out);
 
-const char *config_log_level_name(enum log_level l);
 
 #endif

@@ -5,7 +5,7 @@
  * is always the LAST segment ("/containers/a/b/attach" attaches to container "a/b"). The list
  * endpoints are two segments long ("/containers/json"), so "{id}/action" needs at least three.
  */
-#include "policy.h"
+#include "policy/policy.h"
 
 #include <string.h>
 

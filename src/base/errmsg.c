@@ -1,9 +1,9 @@
-#include "errmsg.h"
+#include "base/errmsg.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 
-int fail(char *err, size_t errlen, const char *fmt, ...)
+int errmsg_fail(char *err, size_t errlen, const char *fmt, ...)
 {
     if (err && errlen) {
         va_list ap;

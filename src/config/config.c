@@ -3,8 +3,8 @@
  * Every value is looked up first among the command-line options, then through getenv_fn, so the
  * command line wins and tests can pass a fake environment. Nothing here allocates or does I/O.
  */
-#include "config.h"
-#include "errmsg.h"
+#include "config/config.h"
+#include "base/errmsg.h"
 
 #include <arpa/inet.h>
 #include <limits.h>
@@ -39,8 +39,6 @@ static const char *const other_vars[] = {
     "MAX_BUFFER_BYTES",
 };
 
-static const char *const level_names[] = {"emerg",   "alert",  "crit", "err",
-                                          "warning", "notice", "info", "debug"};
 
 struct option {
     char name[OPT_NAME_MAX];
@@ -115,12 +113,12 @@ static int parse_args(struct source *src, int argc, char **argv, char *err, size
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (strncmp(a, "--", 2) != 0 || a[2] == '\0')
-            return fail(err, errlen, "unexpected argument '%s'", shown(a, buf, sizeof(buf)));
+            return errmsg_fail(err, errlen, "unexpected argument '%s'", shown(a, buf, sizeof(buf)));
         const char *eqs = strchr(a + 2, '=');
         size_t nlen = eqs ? (size_t)(eqs - a - 2) : strlen(a + 2);
         struct option o;
         if (!option_name(a + 2, nlen, o.name)) {
-            return fail(err, errlen, "unknown option --%s", shown_n(a + 2, nlen, buf, sizeof(buf)));
+            return errmsg_fail(err, errlen, "unknown option --%s", shown_n(a + 2, nlen, buf, sizeof(buf)));
         }
         if (eqs)
             o.value = eqs + 1;
@@ -129,7 +127,7 @@ static int parse_args(struct source *src, int argc, char **argv, char *err, size
         else
             o.value = "1";
         if (src->nopt == OPT_MAX)
-            return fail(err, errlen, "too many options (at most %d)", OPT_MAX);
+            return errmsg_fail(err, errlen, "too many options (at most %d)", OPT_MAX);
         src->opt[src->nopt++] = o;
     }
     return 0;
@@ -293,7 +291,7 @@ static int load_upstream(const struct source *src, struct upstream_addr *up, cha
     if (path[0] == '/') {
         size_t n = strlen(path);
         if (n >= sizeof(up->path))
-            return fail(err, errlen,
+            return errmsg_fail(err, errlen,
                         "SOCKET_PATH is too long (%zu bytes; a unix socket path holds %zu)", n,
                         sizeof(up->path) - 1);
         up->kind = UP_UNIX;
@@ -306,7 +304,7 @@ static int load_upstream(const struct source *src, struct upstream_addr *up, cha
         up->kind = UP_TCP;
         return 0;
     }
-    return fail(err, errlen,
+    return errmsg_fail(err, errlen,
                 "SOCKET_PATH=%s is not an absolute path, unix:///path or tcp://HOST:PORT "
                 "(HOST an IP address literal or localhost)",
                 shown(v, buf, sizeof(buf)));
@@ -437,9 +435,9 @@ static int parse_bind_list(const char *name, const char *v, struct bind *binds, 
         size_t len = end ? (size_t)(end - s) : strlen(s);
         char buf[80];
         if (*n == CONFIG_MAX_BINDS)
-            return fail(err, errlen, "%s has more than %d entries", name, CONFIG_MAX_BINDS);
+            return errmsg_fail(err, errlen, "%s has more than %d entries", name, CONFIG_MAX_BINDS);
         if (parse_bind(s, len, &binds[*n]) < 0) {
-            return fail(err, errlen,
+            return errmsg_fail(err, errlen,
                         "%s entry '%s' is not one of IP:PORT, :PORT, [IPv6]:PORT [v4v6], "
                         "/path/to.sock [mode NNN]",
                         name, shown_n(s, len, buf, sizeof(buf)));
@@ -507,12 +505,12 @@ static int load_duration(const struct source *src, const struct duration_var *d,
     if (!v)
         return 0;
     if (config_duration_ms(v, d->dst) < 0)
-        return fail(err, errlen, "%s=%s is not a duration (e.g. 10, 10s, 250ms, 5m, 1h)", d->name,
+        return errmsg_fail(err, errlen, "%s=%s is not a duration (e.g. 10, 10s, 250ms, 5m, 1h)", d->name,
                     shown(v, buf, sizeof(buf)));
     if (*d->dst == 0 && !d->zero_ok)
-        return fail(err, errlen, "%s=%s: must be more than 0", d->name, shown(v, buf, sizeof(buf)));
+        return errmsg_fail(err, errlen, "%s=%s: must be more than 0", d->name, shown(v, buf, sizeof(buf)));
     if (*d->dst > DUR_MAX_MS)
-        return fail(err, errlen, "%s=%s: must be at most 7 days", d->name,
+        return errmsg_fail(err, errlen, "%s=%s: must be at most 7 days", d->name,
                     shown(v, buf, sizeof(buf)));
     return 0;
 }
@@ -547,7 +545,7 @@ static int load_number(const struct source *src, const struct number_var *nv,
     if (!v)
         return 0;
     if (parse_uint(v, strlen(v), nv->max, out) < 0 || *out < nv->min)
-        return fail(err, errlen, "%s=%s: must be a whole number from %llu to %llu", nv->name,
+        return errmsg_fail(err, errlen, "%s=%s: must be a whole number from %llu to %llu", nv->name,
                     shown(v, buf, sizeof(buf)), nv->min, nv->max);
     return 0;
 }
@@ -577,22 +575,18 @@ static int load_logging(const struct source *src, struct config *c, char *err, s
 {
     char buf[80];
     const char *v = lookup(src, "LOG_LEVEL");
-    c->log_level = LOG_INFO;
+    c->log_level = SWLOG_INFO;
     if (v) {
-        size_t i = 0;
-        while (i < NELEM(level_names) && strcmp(v, level_names[i]) != 0)
-            i++;
-        if (i == NELEM(level_names))
-            return fail(err, errlen,
+        if (log_level_from_name(v, &c->log_level) < 0)
+            return errmsg_fail(err, errlen,
                         "LOG_LEVEL=%s is not one of: emerg, alert, crit, err, warning, notice, "
                         "info, debug",
                         shown(v, buf, sizeof(buf)));
-        c->log_level = (enum log_level)i;
     }
     v = lookup(src, "LOG_FORMAT");
     c->log_json = v && strcmp(v, "json") == 0;
     if (v && !c->log_json && strcmp(v, "text") != 0)
-        return fail(err, errlen, "LOG_FORMAT=%s is not one of: text, json",
+        return errmsg_fail(err, errlen, "LOG_FORMAT=%s is not one of: text, json",
                     shown(v, buf, sizeof(buf)));
     return 0;
 }
@@ -618,13 +612,6 @@ int config_load(struct config *c, int argc, char **argv, config_getenv_fn getenv
     return 0;
 }
 
-const char *config_log_level_name(enum log_level l)
-{
-    if ((unsigned)l >= NELEM(level_names))
-        return "unknown";
-    return level_names[l];
-}
-
 /* Appends ", name" (or "name" first) to a report line. */
 static void append(char *line, size_t cap, const char *name)
 {
@@ -641,8 +628,8 @@ static void report_sections(const struct config *c, config_line_fn out)
             append(line, sizeof(line), section_env[i]);
     if (strlen(line) == empty)
         append(line, sizeof(line), "none");
-    out(LOG_NOTICE, line);
-    out(LOG_NOTICE, c->policy.post ? "methods: GET, HEAD, POST, PUT, DELETE (POST=1)"
+    out(SWLOG_NOTICE, line);
+    out(SWLOG_NOTICE, c->policy.post ? "methods: GET, HEAD, POST, PUT, DELETE (POST=1)"
                                    : "methods: GET, HEAD only (POST=0)");
 }
 
@@ -657,7 +644,7 @@ static void report_allow(const struct config *c, config_line_fn out)
             append(line, sizeof(line), verbs[i - AL_START]);
     if (strlen(line) == empty)
         append(line, sizeof(line), "none");
-    out(LOG_NOTICE, line);
+    out(SWLOG_NOTICE, line);
     snprintf(line, sizeof(line), "container reads under CONTAINERS=1: ");
     empty = strlen(line);
     for (size_t i = AL_ARCHIVE; i < AL_COUNT; i++)
@@ -665,7 +652,7 @@ static void report_allow(const struct config *c, config_line_fn out)
             append(line, sizeof(line), reads[i - AL_ARCHIVE]);
     if (strlen(line) == empty)
         append(line, sizeof(line), "none");
-    out(LOG_NOTICE, line);
+    out(SWLOG_NOTICE, line);
 }
 
 struct risk {
@@ -718,7 +705,7 @@ void config_report(const struct config *c, config_line_fn out)
     report_sections(c, out);
     report_allow(c, out);
     if (p->section[SEC_CONTAINERS])
-        out(LOG_NOTICE, "CONTAINERS=1: clients can read every container's environment "
+        out(SWLOG_NOTICE, "CONTAINERS=1: clients can read every container's environment "
                         "(GET /containers/{id}/json)");
     for (size_t i = 0; i < NELEM(risks); i++) {
         const struct risk *r = &risks[i];
@@ -726,6 +713,6 @@ void config_report(const struct config *c, config_line_fn out)
             continue;
         if ((r->allow >= 0 && !p->allow[r->allow]) || (r->need_post && !p->post))
             continue;
-        out(LOG_WARNING, r->text);
+        out(SWLOG_WARNING, r->text);
     }
 }

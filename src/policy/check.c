@@ -1,12 +1,12 @@
 /* check — explains the policy's verdict for requests given on the command line or on stdin.
  * It runs the same canon_target() and policy_decide() as the proxy, so what it prints is what
  * the proxy would do with the same request line. */
-#include "check.h"
+#include "policy/check.h"
 
 #include <string.h>
 
-#include "canon.h"
-#include "policy.h"
+#include "http/canon.h"
+#include "policy/policy.h"
 
 #define LINE_MAX_BYTES 16384
 

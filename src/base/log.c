@@ -1,4 +1,4 @@
-#include "log.h"
+#include "base/log.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -6,7 +6,27 @@
 #include <time.h>
 #include <unistd.h>
 
-static enum log_level threshold = LOG_INFO;
+static const char *const level_names[] = {"emerg",   "alert",  "crit", "err",
+                                          "warning", "notice", "info", "debug"};
+
+const char *log_level_name(enum log_level l)
+{
+    if ((unsigned)l >= sizeof level_names / sizeof level_names[0])
+        return "unknown";
+    return level_names[l];
+}
+
+int log_level_from_name(const char *name, enum log_level *out)
+{
+    for (size_t i = 0; i < sizeof level_names / sizeof level_names[0]; i++)
+        if (!strcmp(name, level_names[i])) {
+            *out = (enum log_level)i;
+            return 0;
+        }
+    return -1;
+}
+
+static enum log_level threshold = SWLOG_INFO;
 static bool as_json;
 
 void log_init(enum log_level t, bool json)
@@ -90,11 +110,11 @@ void log_msg(enum log_level level, const char *fmt, ...)
     size_t n = 0;
     if (as_json) {
         n = (size_t)snprintf(line, sizeof line, "{\"time\":\"%s\",\"level\":\"%s\",\"msg\":\"", ts,
-                             config_log_level_name(level));
+                             log_level_name(level));
         n = log_escape(line, n, sizeof line - 3, msg, true);
         n = put(line, n, sizeof line, "\"}\n");
     } else {
-        n = (size_t)snprintf(line, sizeof line, "%s %s ", ts, config_log_level_name(level));
+        n = (size_t)snprintf(line, sizeof line, "%s %s ", ts, log_level_name(level));
         n = log_escape(line, n, sizeof line - 2, msg, false);
         n = put(line, n, sizeof line, "\n");
     }
@@ -103,7 +123,7 @@ void log_msg(enum log_level level, const char *fmt, ...)
 
 void log_access(const struct access_entry *e)
 {
-    if (!log_enabled(LOG_INFO))
+    if (!log_enabled(SWLOG_INFO))
         return;
     char line[1400], ts[40];
     timestamp(ts, sizeof ts);

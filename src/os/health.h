@@ -10,7 +10,7 @@
 
 #include <stdio.h>
 
-#include "config.h"
+#include "config/config.h"
 
 int health_check(const struct config *c, FILE *out);
 

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "canon.h"
+#include "http/canon.h"
 
 /* Sections, in Tecnativa's order. */
 enum section {

@@ -56,7 +56,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "config.h"
+#include "config/config.h"
 
 enum confine_seccomp { CONFINE_SECCOMP_OFF, CONFINE_SECCOMP_KILL, CONFINE_SECCOMP_LOG };
 

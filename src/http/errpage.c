@@ -1,4 +1,4 @@
-#include "errpage.h"
+#include "http/errpage.h"
 
 #include <stdio.h>
 #include <string.h>

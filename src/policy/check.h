@@ -12,7 +12,7 @@
 
 #include <stdio.h>
 
-#include "config.h"
+#include "config/config.h"
 
 int check_main(const struct config *c, int argc, char **argv, FILE *in, FILE *out);
 

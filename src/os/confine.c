@@ -4,8 +4,8 @@
  * uses musl-gcc, which sees no kernel headers, and Debian's headers lag the Landlock ABI anyway.
  * All values below are kernel ABI and never change.
  */
-#include "confine.h"
-#include "errmsg.h"
+#include "os/confine.h"
+#include "base/errmsg.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -228,11 +228,11 @@ static int resolve_group(const char *g, size_t n, const char *group_path, gid_t 
         return 0;
     }
     if (n == 0 || n >= sizeof name)
-        return fail(err, errlen, "RUN_AS_GROUP: '%.*s' is not a group id or name", (int)n, g);
+        return errmsg_fail(err, errlen, "RUN_AS_GROUP: '%.*s' is not a group id or name", (int)n, g);
     memcpy(name, g, n);
     name[n] = '\0';
     if (lookup_entry(group_path, name, 0, &v, NULL) < 0)
-        return fail(err, errlen,
+        return errmsg_fail(err, errlen,
                     "RUN_AS_GROUP: no group '%s' in %s (the image has no name service: give a "
                     "numeric gid)",
                     name, group_path ? group_path : "(none)");
@@ -249,17 +249,17 @@ int confine_resolve_ids(const char *user, const char *group, const char *passwd_
     bool have_pw_gid = false;
     char name[64];
     if (colon && group)
-        return fail(err, errlen, "RUN_AS_USER has a group and RUN_AS_GROUP is set: give it once");
+        return errmsg_fail(err, errlen, "RUN_AS_USER has a group and RUN_AS_GROUP is set: give it once");
     if (parse_id(user, un, &v)) {
         unsigned same;
         have_pw_gid = lookup_entry(passwd_path, NULL, v, &same, &pw_gid) == 0;
     } else {
         if (un == 0 || un >= sizeof name)
-            return fail(err, errlen, "RUN_AS_USER: '%s' is not a user id or name", user);
+            return errmsg_fail(err, errlen, "RUN_AS_USER: '%s' is not a user id or name", user);
         memcpy(name, user, un);
         name[un] = '\0';
         if (lookup_entry(passwd_path, name, 0, &v, &pw_gid) < 0)
-            return fail(err, errlen,
+            return errmsg_fail(err, errlen,
                         "RUN_AS_USER: no user '%s' in %s (the image has no name service: give a "
                         "numeric uid, e.g. 65534:65534)",
                         name, passwd_path ? passwd_path : "(none)");
@@ -296,7 +296,7 @@ int confine_opts_from_env(struct confine_opts *o, const struct upstream_addr *up
 
     const char *user = env(getenv_fn, "RUN_AS_USER"), *group = env(getenv_fn, "RUN_AS_GROUP");
     if (group && !user)
-        return fail(err, errlen, "RUN_AS_GROUP is set without RUN_AS_USER");
+        return errmsg_fail(err, errlen, "RUN_AS_GROUP is set without RUN_AS_USER");
     if (user) {
         if (confine_resolve_ids(user, group, "/etc/passwd", "/etc/group", &o->uid, &o->gid, err,
                                 errlen) < 0)
@@ -308,14 +308,14 @@ int confine_opts_from_env(struct confine_opts *o, const struct upstream_addr *up
     if (s) {
         int b = strcasecmp(s, "log") == 0 ? 2 : parse_switch(s);
         if (b < 0)
-            return fail(err, errlen, "SECCOMP: '%s' is not 1, 0 or log", s);
+            return errmsg_fail(err, errlen, "SECCOMP: '%s' is not 1, 0 or log", s);
         o->seccomp = b == 2 ? CONFINE_SECCOMP_LOG : b ? CONFINE_SECCOMP_KILL : CONFINE_SECCOMP_OFF;
     }
     const char *l = env(getenv_fn, "LANDLOCK");
     if (l) {
         int b = parse_switch(l);
         if (b < 0)
-            return fail(err, errlen, "LANDLOCK: '%s' is not 1 or 0", l);
+            return errmsg_fail(err, errlen, "LANDLOCK: '%s' is not 1 or 0", l);
         o->landlock = b;
     }
     return 0;
@@ -331,9 +331,9 @@ static int check_socket_writable(const char *path, char *err, size_t errlen)
     struct stat st;
     int ng = getgroups(0, NULL);
     if (stat(path, &st) < 0)
-        return fail(err, errlen, "RUN_AS_USER: as uid %u the engine socket %s is out of reach: %s",
+        return errmsg_fail(err, errlen, "RUN_AS_USER: as uid %u the engine socket %s is out of reach: %s",
                     (unsigned)getuid(), path, strerror(e));
-    return fail(err, errlen,
+    return errmsg_fail(err, errlen,
                 "RUN_AS_USER: as uid %u gid %u (%d supplementary group(s)) the engine socket %s "
                 "(uid %u gid %u mode %03o) is not writable: %s",
                 (unsigned)getuid(), (unsigned)getgid(), ng, path, (unsigned)st.st_uid,
@@ -348,7 +348,7 @@ static int not_root_identity(const struct confine_opts *o, char *err, size_t err
               (unsigned)o->gid);
         return 0;
     }
-    return fail(err, errlen,
+    return errmsg_fail(err, errlen,
                 "RUN_AS_USER: cannot switch to uid %u gid %u: sockwarden runs as uid %u, not root "
                 "(drop RUN_AS_USER, or start it as root)",
                 (unsigned)o->uid, (unsigned)o->gid, (unsigned)geteuid());
@@ -371,7 +371,7 @@ static int switch_identity(const struct confine_opts *o, char *err, size_t errle
     if (o->keep_socket_group && o->upstream_path) {
         struct stat st;
         if (stat(o->upstream_path, &st) < 0)
-            return fail(err, errlen,
+            return errmsg_fail(err, errlen,
                         "RUN_AS_USER: cannot read the group of the engine socket %s, which the "
                         "proxy must keep to reach it: %s",
                         o->upstream_path, strerror(errno));
@@ -380,7 +380,7 @@ static int switch_identity(const struct confine_opts *o, char *err, size_t errle
     }
     if (setgroups(ng, groups) < 0 || setresgid(o->gid, o->gid, o->gid) < 0 ||
         setresuid(o->uid, o->uid, o->uid) < 0)
-        return fail(err, errlen, "RUN_AS_USER: switching to uid %u gid %u failed: %s",
+        return errmsg_fail(err, errlen, "RUN_AS_USER: switching to uid %u gid %u failed: %s",
                     (unsigned)o->uid, (unsigned)o->gid, strerror(errno));
 
     uid_t r, e, s;
@@ -388,7 +388,7 @@ static int switch_identity(const struct confine_opts *o, char *err, size_t errle
     if (getresuid(&r, &e, &s) < 0 || getresgid(&rg, &eg, &sg) < 0 || r != o->uid || e != o->uid ||
         s != o->uid || rg != o->gid || eg != o->gid || sg != o->gid ||
         (o->uid != 0 && setuid(0) == 0))
-        return fail(err, errlen, "RUN_AS_USER: the switch to uid %u did not stick",
+        return errmsg_fail(err, errlen, "RUN_AS_USER: the switch to uid %u did not stick",
                     (unsigned)o->uid);
     if (o->upstream_path && check_socket_writable(o->upstream_path, err, errlen) < 0)
         return -1;
@@ -506,7 +506,7 @@ int confine_landlock(const struct confine_opts *o, char *err, size_t errlen, con
     struct ll_ruleset_attr attr = {p.handled_fs, p.handled_net, p.scoped};
     int rfd = (int)syscall(SYS_landlock_create_ruleset, &attr, p.attr_size, 0);
     if (rfd < 0)
-        return fail(err, errlen, "landlock: creating the ruleset failed: %s (set LANDLOCK=0)",
+        return errmsg_fail(err, errlen, "landlock: creating the ruleset failed: %s (set LANDLOCK=0)",
                     strerror(errno));
     int r = add_rules(rfd, o, &p);
     if (r == 0)
@@ -514,7 +514,7 @@ int confine_landlock(const struct confine_opts *o, char *err, size_t errlen, con
     int e = errno;
     close(rfd);
     if (r < 0)
-        return fail(err, errlen, "landlock: enforcing the ruleset failed: %s (set LANDLOCK=0)",
+        return errmsg_fail(err, errlen, "landlock: enforcing the ruleset failed: %s (set LANDLOCK=0)",
                     strerror(e));
     note_landlock(note, abi, &p);
     return 0;
@@ -666,16 +666,16 @@ int confine_seccomp_install(enum confine_seccomp mode, char *err, size_t errlen)
         return 0;
     uint32_t kill = action_available(RET_KILL_PROCESS) ? RET_KILL_PROCESS : RET_KILL_THREAD;
     if (mode == CONFINE_SECCOMP_LOG && !action_available(RET_LOG))
-        return fail(err, errlen, "seccomp: this kernel cannot log (SECCOMP=log); use 1 or 0");
+        return errmsg_fail(err, errlen, "seccomp: this kernel cannot log (SECCOMP=log); use 1 or 0");
     static struct prog p;
     build_filter(&p, mode == CONFINE_SECCOMP_LOG ? RET_LOG : kill, kill);
     if (p.n > PROG_MAX)
-        return fail(err, errlen, "seccomp: filter too long (%u instructions)", p.n);
+        return errmsg_fail(err, errlen, "seccomp: filter too long (%u instructions)", p.n);
     filter_len = p.n;
     struct sf_prog fp = {(unsigned short)p.n, p.f};
     long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER_, SECCOMP_FILTER_FLAG_TSYNC_, &fp);
     if (r != 0)
-        return fail(err, errlen, "seccomp: installing the filter failed: %s (set SECCOMP=0)",
+        return errmsg_fail(err, errlen, "seccomp: installing the filter failed: %s (set SECCOMP=0)",
                     r > 0 ? "another thread could not be synchronised" : strerror(errno));
     return 0;
 }
@@ -686,7 +686,7 @@ int confine_seccomp_install(enum confine_seccomp mode, char *err, size_t errlen)
 {
     if (mode == CONFINE_SECCOMP_OFF)
         return 0;
-    return fail(err, errlen, "seccomp: no filter for this architecture (set SECCOMP=0)");
+    return errmsg_fail(err, errlen, "seccomp: no filter for this architecture (set SECCOMP=0)");
 }
 
 #endif
@@ -707,7 +707,7 @@ int confine_apply(const struct confine_opts *o, char *err, size_t errlen, confin
     if (switch_identity(o, err, errlen, note) < 0)
         return -1;
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-        return fail(err, errlen, "prctl(PR_SET_NO_NEW_PRIVS) failed: %s", strerror(errno));
+        return errmsg_fail(err, errlen, "prctl(PR_SET_NO_NEW_PRIVS) failed: %s", strerror(errno));
     const char *skip = skip_reason();
     if (!o->landlock)
         notef(note, "landlock: off (LANDLOCK=0)");

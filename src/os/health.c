@@ -1,5 +1,5 @@
-#include "health.h"
-#include "net.h"
+#include "os/health.h"
+#include "os/net.h"
 
 #include <errno.h>
 #include <string.h>

@@ -10,8 +10,8 @@
 #ifndef SW_PROXY_H
 #define SW_PROXY_H
 
-#include "config.h"
-#include "net.h"
+#include "config/config.h"
+#include "os/net.h"
 
 int proxy_run(const struct config *c, struct listener *ls, int nls);
 

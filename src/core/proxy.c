@@ -1,4 +1,4 @@
-#include "proxy.h"
+#include "core/proxy.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -14,13 +14,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "canon.h"
-#include "errpage.h"
-#include "http.h"
-#include "log.h"
-#include "metrics.h"
-#include "policy.h"
+#include "core/buf.h"
+#include "http/canon.h"
+#include "http/errpage.h"
+#include "http/http.h"
+#include "base/log.h"
+#include "base/metrics.h"
+#include "policy/policy.h"
 
 enum ev_tag { EV_LISTENER, EV_CLIENT, EV_UPSTREAM, EV_SIGNAL };
 
@@ -219,7 +219,7 @@ static void log_transaction(struct conn *c)
     if (!c->method[0])
         return;
     char peer[64] = "-";
-    if (log_enabled(LOG_INFO)) /* formatting costs more than the rest of a request's logging */
+    if (log_enabled(SWLOG_INFO)) /* formatting costs more than the rest of a request's logging */
         net_peer_name((const struct sockaddr_storage *)(const void *)&c->peer, peer, sizeof peer);
     struct access_entry e = {
         .client = peer,
@@ -474,7 +474,7 @@ static void upstream_failed(struct conn *c, int e)
 {
     char why[400];
     net_upstream_diagnose(&cfg->upstream, e, why, sizeof why);
-    log_msg(LOG_ERR, "upstream: %s", why);
+    log_msg(SWLOG_ERR, "upstream: %s", why);
     metrics_upstream_error(metrics_cause_from_errno(e));
     answer(c, 503, NULL, "error", "upstream-unavailable");
 }
@@ -723,7 +723,7 @@ static int arm_out(int fd, void *ptr, bool *armed)
 static void client_watch(struct conn *c)
 {
     if (watch(EPOLL_CTL_ADD, c->cfd, &c->cev, c->c_out_armed) < 0) {
-        log_msg(LOG_ERR, "epoll_ctl for a client connection: %s", strerror(errno));
+        log_msg(SWLOG_ERR, "epoll_ctl for a client connection: %s", strerror(errno));
         conn_kill(c);
         return;
     }
@@ -873,7 +873,7 @@ static void enter_tunnel(struct conn *c)
 
 static void bad_response(struct conn *c, const char *why)
 {
-    log_msg(LOG_ERR, "upstream: invalid response to %s %s: %s", c->method, c->target, why);
+    log_msg(SWLOG_ERR, "upstream: invalid response to %s %s: %s", c->method, c->target, why);
     metrics_upstream_error(UC_BAD_RESPONSE);
     if (nothing_sent(c))
         answer(c, 502, why, "error", "bad-response");
@@ -984,7 +984,7 @@ static bool frame_response_body(struct conn *c)
     if (r == CHUNK_DONE) {
         c->rs = RS_DONE;
     } else if (r == CHUNK_ERROR) {
-        log_msg(LOG_ERR, "upstream: malformed chunked response to %s %s", c->method, c->target);
+        log_msg(SWLOG_ERR, "upstream: malformed chunked response to %s %s", c->method, c->target);
         conn_kill(c);
     }
     c->ufwd = c->uparse;
@@ -1205,7 +1205,7 @@ static void accept_from(struct lst *l)
             accept_paused = true;
             uint64_t t = now_ms();
             if (t - last_cap_log > 10000 || !last_cap_log) {
-                log_msg(LOG_WARNING,
+                log_msg(SWLOG_WARNING,
                         "connection limit reached (MAX_CONNECTIONS=%u): new "
                         "connections wait in the listen queue",
                         cfg->max_connections);
@@ -1218,7 +1218,7 @@ static void accept_from(struct lst *l)
         int fd = accept4(l->l->fd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EMFILE || errno == ENFILE) {
-                log_msg(LOG_ERR, "accept on %s: %s", l->l->name, strerror(errno));
+                log_msg(SWLOG_ERR, "accept on %s: %s", l->l->name, strerror(errno));
                 accept_paused = true;
             }
             return;
@@ -1250,14 +1250,14 @@ static void on_deadline(struct conn *c)
         request_timeout(c);
         break;
     case DL_CONNECT:
-        log_msg(LOG_ERR, "upstream: connecting to the engine timed out (CONNECT_TIMEOUT)");
+        log_msg(SWLOG_ERR, "upstream: connecting to the engine timed out (CONNECT_TIMEOUT)");
         metrics_upstream_error(UC_CONNECT_TIMEOUT);
         answer(c, 503, "the engine did not accept the connection in time", "error",
                "connect-timeout");
         break;
     case DL_RESPONSE:
         if (nothing_sent(c)) {
-            log_msg(LOG_WARNING, "upstream: no response head for %s %s within RESPONSE_TIMEOUT",
+            log_msg(SWLOG_WARNING, "upstream: no response head for %s %s within RESPONSE_TIMEOUT",
                     c->method, c->target);
             metrics_upstream_error(UC_RESPONSE_TIMEOUT);
             answer(c, 504, NULL, "error", "response-timeout");
@@ -1309,7 +1309,7 @@ static void begin_drain(int sig)
         return;
     draining = true;
     drain_deadline = now_ms() + cfg->grace_ms;
-    log_msg(LOG_NOTICE, "signal %d: no longer accepting; draining %u connection(s) for up to %u ms",
+    log_msg(SWLOG_NOTICE, "signal %d: no longer accepting; draining %u connection(s) for up to %u ms",
             sig, nconns, cfg->grace_ms);
     close_parked();
     for (int i = 0; i < nlsts; i++) {
@@ -1474,7 +1474,7 @@ int proxy_run(const struct config *c, struct listener *ls, int nls)
     int sfd = -1;
     cfg = c;
     if (setup(ls, nls, &sfd) < 0) {
-        log_msg(LOG_ERR, "event loop set-up failed: %s", strerror(errno));
+        log_msg(SWLOG_ERR, "event loop set-up failed: %s", strerror(errno));
         return 1;
     }
     struct epoll_event evs[256];
@@ -1503,8 +1503,8 @@ int proxy_run(const struct config *c, struct listener *ls, int nls)
         bury();
     }
     if (nconns)
-        log_msg(LOG_WARNING, "grace period over: closing %u connection(s)", nconns);
+        log_msg(SWLOG_WARNING, "grace period over: closing %u connection(s)", nconns);
     teardown(sfd);
-    log_msg(LOG_NOTICE, "stopped");
+    log_msg(SWLOG_NOTICE, "stopped");
     return 0;
 }

@@ -11,7 +11,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
+/* Levels as in syslog(3), with names of our own so <syslog.h> can be included beside this. */
+enum log_level {
+    SWLOG_EMERG, SWLOG_ALERT, SWLOG_CRIT, SWLOG_ERR, SWLOG_WARNING, SWLOG_NOTICE, SWLOG_INFO, SWLOG_DEBUG
+};
+
+/* "emerg" … "debug"; "unknown" for a value outside the enum. */
+const char *log_level_name(enum log_level l);
+/* The level named name (exactly as log_level_name spells it): 0, or -1 when there is none. */
+int log_level_from_name(const char *name, enum log_level *out);
 
 void log_init(enum log_level threshold, bool json);
 bool log_enabled(enum log_level level);

@@ -5,7 +5,7 @@
  * crossed. An error found in a prefix of the input is therefore the error the whole input gives,
  * and a caller can stop reading as soon as the answer is not 0.
  */
-#include "http.h"
+#include "http/http.h"
 
 #include <limits.h>
 #include <string.h>
