@@ -558,6 +558,8 @@ static int load_limits(const struct source *src, struct config *c, char *err, si
         {"MAX_REQUEST_LINE", 8192, 256, 1048576},
         {"MAX_HEADER_COUNT", 100, 1, HTTP_MAX_HEADERS_CAP},
         {"MAX_BUFFER_BYTES", 262144, 4096, 16777216},
+        {"MAX_BODY_BYTES", 1048576, 1024, 67108864},
+        {"MAX_HELD_BYTES", 67108864, 65536, 4294967296ULL},
     };
     unsigned long long v[NELEM(vars)];
     for (size_t i = 0; i < NELEM(vars); i++)
@@ -568,6 +570,13 @@ static int load_limits(const struct source *src, struct config *c, char *err, si
     c->limits.max_line_bytes = (size_t)v[2];
     c->limits.max_headers = (size_t)v[3];
     c->max_buffer_bytes = (size_t)v[4];
+    c->max_body_bytes = (size_t)v[5];
+    c->max_held_bytes = (uint64_t)v[6];
+    if (c->max_held_bytes < c->max_body_bytes)
+        return errmsg_fail(err, errlen,
+                           "MAX_HELD_BYTES=%llu is less than MAX_BODY_BYTES=%llu: no body could be "
+                           "held whole",
+                           v[6], v[5]);
     return 0;
 }
 

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "http/http.h"
 #include "policy/policy.h"
@@ -43,6 +44,9 @@ struct config {
     unsigned grace_ms;                /* SHUTDOWN_GRACE, default 10s */
     unsigned max_connections;         /* MAX_CONNECTIONS, default 4000 */
     size_t max_buffer_bytes;          /* per-direction buffered bytes per connection, default 65536 */
+    size_t max_body_bytes;            /* MAX_BODY_BYTES, default 1 MiB: a body held whole (inspected
+                                         or filtered) per connection; larger → 413 / 502 */
+    uint64_t max_held_bytes;          /* MAX_HELD_BYTES, default 64 MiB: all held bodies together → 503 */
 };
 
 typedef const char *(*config_getenv_fn)(const char *name);

@@ -84,8 +84,8 @@ def test_man_page_covers_commands_signals_and_exit_codes():
     main = read("src", "main.c")
     for cmd in re.findall(r'strcmp\(argv\[1\], "([^"]+)"\)', main):
         assert "`%s" % cmd in text or "`sockwarden %s" % cmd in text, cmd
-    signals = re.findall(r"sigaddset\(&set, (SIG[A-Z0-9]+)\)", read("src", "core", "loop.c"))
-    assert signals, "no signals found in src/core/loop.c"
+    signals = re.findall(r"sigaddset\(&set, (SIG[A-Z0-9]+)\)", read("src", "core", "proxy.c"))
+    assert signals, "no signals found in src/core/proxy.c"
     section = text.split("## SIGNALS", 1)[1].split("\n## ", 1)[0]
     for sig in signals:
         assert sig in section, sig

@@ -1,0 +1,138 @@
+/* conn — one client connection and the engine connection it uses: the state machine that moves a
+ * request to the engine and its answer back.
+ *
+ * Contract:
+ *  - A connection has two sides (side.h): client and engine. Bytes read from a side wait in its
+ *    buffer; `fwd` of them are cleared for the other side. The engine side is attached while the
+ *    connection owns an engine connection (up), from the shared pool or a fresh connect.
+ *  - A connection is driven by conn_pump(), called on every event and from the ready list; pump
+ *    makes all the progress it can (read client → frame → write engine → read engine → frame →
+ *    write client → finish) for at most CONN_PUMP_ROUNDS rounds, then queues itself, so one busy
+ *    stream cannot starve the others and no readiness edge is lost.
+ *  - Refusals and errors the proxy answers itself (canned answers) are written, then the client's
+ *    write side is shut and its input read and discarded (linger) so the answer is not destroyed
+ *    by a reset: at most LINGER_TURN_BYTES per turn, LINGER_MAX_BYTES in all and LINGER_MS long;
+ *    then the connection closes.
+ *  - Hold states: with ACTION_HOLD_BODY a request body is read whole (at most MAX_BODY_BYTES, else
+ *    413 and nothing forwarded; chunked bodies are decoded), judged, then forwarded with a
+ *    Content-Length, unchanged or replaced. With ACTION_FILTER_RESPONSE a response body is read
+ *    whole (Content-Length, chunked or close-delimited; at most MAX_BODY_BYTES, else 502),
+ *    filtered and sent with a re-serialised head (new Content-Length, hop-by-hop headers dropped).
+ *    Held bytes also count against the proxy-wide MAX_HELD_BYTES (503 past it).
+ *
+ * Legal (request, response) state pairs, checked by conn_check() after every pump round in
+ * sanitizer builds (SW_INVARIANTS):
+ *
+ *   rq \ rs     IDLE  HEAD  BODY  HOLD  SEND  DONE  TUNNEL
+ *   HEAD         x                                       waiting for / parsing a request head
+ *   HOLD         x                                       reading a request body whole
+ *   BODY               x     x     x     x     x         streaming a request body
+ *   DONE               x     x     x     x     x         request sent (or answered by us)
+ *   TUNNEL                                         x     both ways raw after a 101
+ *
+ *  RS_HEAD waits for the response head; RS_BODY relays a body; RS_HOLD reads one whole; RS_SEND
+ *  writes a filtered response; RS_DONE: the engine's answer is complete (or canned, with RQ_DONE).
+ *  Flags that matter per state (also checked): a canned answer or linger only in (DONE, DONE);
+ *  linger only once the canned bytes are written and the client's write side is shut; an engine
+ *  connection in HEAD/BODY/HOLD unless a canned answer replaced it; the forwarded request head
+ *  (hbuf) only while the response head is awaited; a re-serialised response head (rhead) only in
+ *  RS_BODY/RS_SEND/RS_DONE;
+ *  held bytes only in RQ_HOLD or RS_HOLD/RS_SEND; a pinned generation whenever a request is in
+ *  flight (rq beyond HEAD, or rs beyond IDLE); a connection on the idle list only in (HEAD, IDLE)
+ *  with nothing buffered.
+ */
+#ifndef SW_CONN_H
+#define SW_CONN_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/loop.h"
+#include "core/proxy.h"
+#include "core/side.h"
+#include "http/http.h"
+#include "policy/policy.h"
+
+#define CONN_PUMP_ROUNDS 64
+#define LINGER_MS 10000
+#define LINGER_TURN_BYTES 65536 /* discarded per pump turn; then other connections go first */
+#define LINGER_MAX_BYTES 65536  /* discarded in all; then the connection is closed */
+
+enum rq_state { RQ_HEAD, RQ_HOLD, RQ_BODY, RQ_DONE, RQ_TUNNEL };
+enum rs_state { RS_IDLE, RS_HEAD, RS_BODY, RS_HOLD, RS_SEND, RS_DONE, RS_TUNNEL };
+
+/* What happens when the deadline passes. */
+enum dl_kind {
+    DL_NONE,
+    DL_FIRST,    /* connected, first request not complete: 408, or a silent close */
+    DL_IDLE,     /* keep-alive idle between requests: close */
+    DL_REQUEST,  /* request head (or held body) not complete: 408 */
+    DL_CONNECT,  /* engine connect: 503 */
+    DL_RESPONSE, /* response head: 504 */
+    DL_STREAM,   /* STREAM_IDLE_TIMEOUT */
+    DL_LINGER    /* after a canned answer */
+};
+
+struct conn {
+    struct loop_ev cev; /* the client socket's registration */
+    struct loop_task task;
+    struct proxy *px;
+    struct side client;
+    struct side engine; /* a working copy of up->s while up, with the engine's bytes */
+    struct upconn *up;
+    struct gen *gen; /* pinned by the request in flight */
+    struct conn *prev, *next;
+    struct conn *idle_prev, *idle_next;
+    struct buf hbuf;  /* the forwarded request head (kept until the answer starts, for a retry) */
+    struct buf rhead; /* a re-serialised response head for the client */
+    struct buf held;  /* a held body: the raw head (held_head bytes), then the decoded body */
+    uint32_t hsent;   /* bytes of hbuf already written */
+    uint32_t rhsent;  /* bytes of rhead already written */
+    uint32_t held_head, held_sent;
+    uint32_t uparse;  /* bytes at the front of engine.buf already framed */
+    uint32_t scanned; /* bytes of a pending request head already searched for a line end */
+    uint32_t discarded;
+    enum rq_state rq;
+    enum rs_state rs;
+    enum route_kind route;
+    enum dl_kind dl;
+    enum http_body req_body, resp_body;
+    unsigned actions;
+    bool registered; /* the client socket is in the epoll set */
+    bool connecting, linger, req_keepalive, resp_keepalive, is_head, upgrade;
+    bool reused, dead, freed, metrics, moved, on_idle;
+    uint64_t req_left, resp_left;
+    struct chunk_state req_chunk, resp_chunk;
+    const char *canned; /* proxy-generated answer being written */
+    char *canned_heap;
+    uint32_t canned_len, canned_off;
+    uint64_t deadline, t_start, bytes_out;
+    int status;
+    const char *decision, *rule, *section;
+    const struct listener *lst;
+    char method[16];
+    char target[120];
+    struct sockaddr_in6 peer; /* from accept4; formatted only when a line is logged */
+};
+
+/* A new connection for an accepted socket; served at once (the request is often there). */
+void conn_new(struct proxy *px, int fd, const struct listener *l, const struct sockaddr_storage *peer,
+              socklen_t plen);
+void conn_pump(struct conn *c);
+void conn_free(struct conn *c);
+/* Periodic work: buffer release, registration of unwatched clients, deadlines. */
+void conn_tick(struct conn *c, uint64_t now);
+/* Drain: closes an idle or endless connection (returns true), else ends keep-alive. */
+bool conn_drain(struct conn *c);
+/* Evictable at MAX_CONNECTIONS: idle keep-alive, nothing in flight. */
+bool conn_is_idle(const struct conn *c);
+/* Releases freed connection objects (after a batch): kept for reuse up to SPARE_MAX. */
+void conn_bury(struct proxy *px);
+void conn_release_spares(struct proxy *px);
+void conn_engine_event(struct conn *c, uint32_t events);
+/* Checks the documented invariants; aborts with a message naming the broken one. */
+void conn_check(const struct conn *c);
+
+#endif
