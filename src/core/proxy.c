@@ -68,15 +68,13 @@ static bool accept_transient(int e)
     }
 }
 
-/* Room for one more connection: closes the longest-idle keep-alive connection when at the cap. */
-static bool make_room(struct proxy *px)
+/* At the cap a new connection is still taken when an idle keep-alive connection can make room;
+ * otherwise accepting pauses (and is logged, at most every CAP_LOG_INTERVAL_MS). */
+static bool can_take(struct proxy *px, bool *full)
 {
-    if (px->nconns < px->boot->max_connections)
+    *full = px->nconns >= px->boot->max_connections;
+    if (!*full || px->idle_head)
         return true;
-    if (px->idle_head) {
-        conn_free(px->idle_head);
-        return true;
-    }
     px->accept_paused = true;
     uint64_t t = loop_now_ms();
     if (t - px->last_cap_log > CAP_LOG_INTERVAL_MS || !px->last_cap_log) {
@@ -92,12 +90,15 @@ static bool make_room(struct proxy *px)
 static void accept_from(struct plistener *pl)
 {
     struct proxy *px = pl->px;
-    while (!px->draining && make_room(px)) {
+    bool full;
+    while (!px->draining && can_take(px, &full)) {
         struct sockaddr_storage peer;
         socklen_t plen = sizeof peer;
         int fd = px->accept(pl->l->fd, (struct sockaddr *)&peer, &plen,
                             SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd >= 0) {
+            if (full) /* the longest-idle keep-alive connection makes room */
+                conn_free(px->idle_head);
             conn_new(px, fd, pl->l, &peer, plen);
             continue;
         }

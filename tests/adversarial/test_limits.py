@@ -3,6 +3,7 @@ and configured), slowloris, thousands of idle connections, clients that never re
 push more than the engine takes, and MAX_CONNECTIONS. Memory figures go to the figures file."""
 
 import os
+import re
 import select
 import socket
 import threading
@@ -471,14 +472,14 @@ def test_upload_to_stalled_engine(proxies, engine):
 
 
 def test_max_connections_queue(proxies, engine):
-    """MAX_CONNECTIONS=5: a 6th client waits (in the listen queue) and is served when one of the
-    five leaves; the cap is logged."""
+    """MAX_CONNECTIONS=5 with five requests in flight: nothing is idle, so a 6th client waits (in
+    the listen queue) and is served when one of the five leaves; the cap is logged."""
     px = proxies.start(engine.sock, CONTAINERS=1, MAX_CONNECTIONS=5, KEEPALIVE_TIMEOUT="60s",
                        REQUEST_TIMEOUT="60s")
     held = []
-    for _ in range(5):
-        ex, s = exchange(px.port, OK_GET, keep_open=True)
-        assert ex.statuses == [200]
+    for i in range(5):
+        s = px.connect()
+        s.sendall(b"GET /containers/busy%d/json?delay=30 HTTP/1.1\r\nHost: docker\r\n\r\n" % i)
         held.append(s)
     sixth = px.connect()
     sixth.sendall(OK_GET)
@@ -494,6 +495,76 @@ def test_max_connections_queue(proxies, engine):
         s.close()
     assert ex.statuses == [200]
     assert waited < 2.0, waited
+
+
+def test_max_connections_closes_longest_idle(proxies, engine):
+    """At MAX_CONNECTIONS=5 with five idle keep-alive clients, a 6th is served at once: the
+    longest-idle connection is closed to make room, the others stay open and usable."""
+    px = proxies.start(engine.sock, CONTAINERS=1, MAX_CONNECTIONS=5, KEEPALIVE_TIMEOUT="60s",
+                       REQUEST_TIMEOUT="60s")
+    held = []
+    for _ in range(5):
+        ex, s = exchange(px.port, OK_GET, keep_open=True)
+        assert ex.statuses == [200]
+        held.append(s)
+        time.sleep(0.05)  # a strict order of idleness
+    t0 = time.monotonic()
+    ex = exchange(px.port, OK_GET, timeout=5)
+    took = time.monotonic() - t0
+    assert ex.statuses == [200]
+    assert took < 1.0, "the 6th client waited %.2f s" % took
+    got, waited = read_until_close(held[0], 2)
+    assert got == b"" and waited < 1.9, "the longest-idle connection was not closed"
+    for s in held[1:]:
+        ex, _ = exchange(px.port, OK_GET, sock=s, keep_open=True)
+        assert ex.statuses == [200] and not ex.closed
+    for s in held:
+        s.close()
+
+
+def first_status(s, timeout=10):
+    """Reads one small response (head and Content-Length body) and returns its status."""
+    s.settimeout(timeout)
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        chunk = s.recv(65536)
+        assert chunk, "closed before a response: %r" % buf
+        buf += chunk
+    head, body = buf.split(b"\r\n\r\n", 1)
+    m = re.search(rb"(?im)^content-length: *(\d+)", head)
+    want = int(m.group(1)) if m else 0
+    while len(body) < want:
+        chunk = s.recv(65536)
+        assert chunk, "closed inside a response body"
+        body += chunk
+    return int(head.split(b" ", 2)[1])
+
+
+def test_max_connections_with_5000_idle(proxies, engine):
+    """5,000 idle keep-alive clients at MAX_CONNECTIONS=5000: a new client gets its answer within
+    a second (an idle one is closed for it)."""
+    n = 5000
+    limit = raise_nofile(n + 1000)
+    if limit < n + 200:
+        pytest.skip("RLIMIT_NOFILE hard limit %d is too low for %d connections" % (limit, n))
+    px = proxies.start(engine.sock, CONTAINERS=1, MAX_CONNECTIONS=n, KEEPALIVE_TIMEOUT="120s",
+                       REQUEST_TIMEOUT="120s", LOG_LEVEL="notice", ASAN_OPTIONS=ASAN_MEASURE)
+    socks = []
+    try:
+        for _ in range(n):  # one at a time: the engine connections are reused, not 5,000
+            s = socket.create_connection(("127.0.0.1", px.port), timeout=10)
+            s.sendall(OK_GET)
+            socks.append(s)
+            assert first_status(s) == 200
+        t0 = time.monotonic()
+        ex = exchange(px.port, OK_GET, timeout=5)
+        took = time.monotonic() - t0
+        record_figure("max_connections_5000_idle", new_client_ms=int(took * 1000))
+        assert ex.statuses == [200]
+        assert took < 1.0, "a new client waited %.2f s" % took
+    finally:
+        for s in socks:
+            s.close()
 
 
 def buffer_bytes(mport):

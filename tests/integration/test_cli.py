@@ -2,7 +2,9 @@
 
 import hashlib
 import os
+import re
 import select
+import signal
 import subprocess
 import time
 
@@ -343,3 +345,50 @@ def test_export_50mib_identical(proxy, engine, cleanup):
     (direct_sum, direct_len), (proxied_sum, proxied_len) = results
     assert direct_len > 50 * 1024 * 1024
     assert (proxied_len, proxied_sum) == (direct_len, direct_sum), ep.log_tail()
+
+
+def test_sighup_keeps_serving_open_streams(proxy, engine, cleanup, need_proxy):
+    """SIGHUP never stops the proxy: with nothing to reload it says so once and goes on serving;
+    an open `logs -f` and an open `events` stream keep flowing, and new requests are served."""
+    ep = proxy(CONTAINERS=1)
+    cid = engine.run_detached(
+        "sh", "-c", "for i in $(seq 1 20); do echo tick$i; sleep 0.25; done"
+    )
+    cleanup["containers"].append(cid)
+    logs = ep.popen("logs", "-f", cid)
+    events = ep.popen(
+        "events", "--filter", "type=container", "--filter", "event=create",
+        "--format", "{{.Actor.Attributes.name}}",
+    )
+    try:
+        lr = LineReader(logs)
+        first = lr.read(3, timeout=10)
+        assert [l for _, l in first] == ["tick1", "tick2", "tick3"], first
+        ev = LineReader(events)
+        seen, deadline = [], time.monotonic() + 15
+        while not seen and time.monotonic() < deadline:  # until the events stream is live
+            name = unique("swhup")
+            cleanup["containers"].append(name)
+            engine.docker("create", "--network", "none", "--name", name, IMAGE, "true", check=True)
+            seen = ev.read(1, timeout=1.5)
+        assert seen, "no event through the proxy in 15 s" + ep.log_tail()
+        for _ in range(2):
+            ep.process.send_signal(signal.SIGHUP)
+            time.sleep(0.2)
+        assert ep.process.poll() is None, "SIGHUP stopped the proxy" + ep.log_tail()
+        assert len(re.findall(r"SIGHUP: nothing to reload", ep.log_text())) == 2, ep.log_tail()
+        name = unique("swhup")
+        cleanup["containers"].append(name)
+        engine.docker("create", "--network", "none", "--name", name, IMAGE, "true", check=True)
+        got, t0 = [], time.monotonic()
+        while name not in [l for _, l in got] and time.monotonic() - t0 < 5:
+            got += ev.read(1, timeout=0.5)
+        assert name in [l for _, l in got], (got, ep.log_tail())
+        rest = lr.read(17, timeout=20)
+        assert [l for _, l in rest] == ["tick%d" % i for i in range(4, 21)], rest
+        assert logs.wait(timeout=15) == 0, logs.stderr.read()
+        assert events.poll() is None, "events stream ended after SIGHUP"
+        assert ep.docker("version", check=True).returncode == 0
+    finally:
+        stop(logs)
+        stop(events)
