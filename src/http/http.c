@@ -10,8 +10,7 @@
 #include <limits.h>
 #include <string.h>
 
-#define LEADING_EMPTY_MAX 4        /* empty lines tolerated before a request line */
-#define CL_MAX ((uint64_t)1 << 62) /* largest Content-Length we frame */
+#define LEADING_EMPTY_MAX 4 /* empty lines tolerated before a request line */
 
 static int fail(struct http_error *err, int status, const char *reason)
 {
@@ -169,7 +168,7 @@ static bool parse_content_length(struct http_view v, uint64_t *out)
         return false;
     for (size_t i = 0; i < v.len; i++) {
         unsigned char c = (unsigned char)v.p[i];
-        if (!is_digit(c) || x > (CL_MAX - (c - '0')) / 10)
+        if (!is_digit(c) || x > (HTTP_MAX_CONTENT_LENGTH - (c - '0')) / 10)
             return false;
         x = x * 10 + (c - '0');
     }

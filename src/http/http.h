@@ -25,6 +25,7 @@
 #include "http/chunk.h"
 
 #define HTTP_MAX_HEADERS_CAP 256 /* hard ceiling on the headers array */
+#define HTTP_MAX_CONTENT_LENGTH ((uint64_t)1 << 62) /* largest Content-Length we frame */
 
 struct http_limits {
     size_t max_head_bytes;   /* request line + headers; larger → 431 (default 65536) */
