@@ -10,17 +10,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int hexval(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Expects the two bytes a, b at *i. */
 static int expect2(const uint8_t *p, size_t n, size_t *i, uint8_t a, uint8_t b,
                    enum chunk_result *res)

@@ -102,9 +102,9 @@ struct conn {
     unsigned actions;
     bool registered; /* the client socket is in the epoll set */
     bool connecting, linger, req_keepalive, resp_keepalive, is_head, upgrade;
-    bool reused, dead, freed, metrics, moved, on_idle;
+    bool reused, dead, freed, metrics, moved, on_idle, http10;
     uint64_t req_left, resp_left;
-    struct chunk_state req_chunk, resp_chunk;
+    struct chunk_decoder req_dec, resp_dec; /* streamed bodies use only .cs, the validator */
     const char *canned; /* proxy-generated answer being written */
     char *canned_heap;
     uint32_t canned_len, canned_off;

@@ -107,13 +107,13 @@ static bool forward_head(struct conn *c, const struct http_request *req, const s
                          bool replaced, uint64_t body_len)
 {
     const struct config *cfg = conn_cfg(c);
-    struct forward_opts o = {
+    struct forward_request_opts o = {
         .upgrade = c->upgrade,
-        .upstream_keepalive = cfg->upstream_keepalive,
-        .body_replaced = replaced,
-        .body_len = body_len,
+        .engine_keepalive = cfg->upstream_keepalive,
+        .replace_length = replaced,
+        .body_length = body_len,
     };
-    size_t need = forward_request_head_size(req, cn);
+    size_t need = forward_request_head_bound(req, cn);
     if (buf_get(&c->hbuf) < 0 || buf_grow(&c->hbuf, need) < 0)
         return false;
     int n = forward_request_head(req, cn, &o, buf_tail(&c->hbuf), buf_space(&c->hbuf));
@@ -180,7 +180,8 @@ static void handle_request(struct conn *c, const struct http_request *req)
     c->req_keepalive = req->keep_alive && !c->px->draining;
     c->req_body = req->body;
     c->req_left = req->content_length;
-    chunk_init(&c->req_chunk);
+    c->http10 = req->minor == 0;
+    chunk_decoder_init(&c->req_dec, conn_cfg(c)->max_body_bytes);
     bool has_body = req->body == HTTP_BODY_CHUNKED ||
                     (req->body == HTTP_BODY_LENGTH && req->content_length > 0);
     if ((actions & ACTION_HOLD_BODY) && has_body) {
@@ -270,7 +271,7 @@ static bool frame_request_body(struct conn *c)
         return false;
     }
     uint32_t used;
-    enum chunk_result r = conn_frame_body(c->req_body, &c->req_left, &c->req_chunk,
+    enum chunk_result r = conn_frame_body(c->req_body, &c->req_left, &c->req_dec.cs,
                                           buf_head(&s->buf) + s->fwd, avail, &used);
     s->fwd += used;
     if (r == CHUNK_DONE)
@@ -349,19 +350,19 @@ static bool hold_body(struct conn *c)
     enum chunk_result r;
     size_t produced;
     if (c->req_body == HTTP_BODY_LENGTH) {
-        r = conn_frame_body(c->req_body, &c->req_left, &c->req_chunk, p, avail, &used);
+        r = conn_frame_body(c->req_body, &c->req_left, &c->req_dec.cs, p, avail, &used);
         memcpy(buf_tail(&c->held), p, used);
         produced = used;
     } else {
         size_t consumed = 0;
         produced = 0;
-        r = chunk_decode(&c->req_chunk, p, avail, &consumed, buf_tail(&c->held), avail,
+        r = chunk_decode(&c->req_dec, p, avail, &consumed, buf_tail(&c->held), avail,
                          &produced);
         used = (uint32_t)consumed;
     }
     c->held.len += (uint32_t)produced;
     buf_consume(&s->buf, used);
-    if (c->held.len - c->held_head > cfg->max_body_bytes) {
+    if (r == CHUNK_TOO_BIG || c->held.len - c->held_head > cfg->max_body_bytes) {
         conn_answer(c, 413, "request body larger than MAX_BODY_BYTES", "error", "body-too-large");
         return true;
     }

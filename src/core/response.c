@@ -35,12 +35,12 @@ static void bad_response(struct conn *c, const char *why)
 static bool rewrite_head(struct conn *c, const struct http_response *resp,
                          const struct response_plan *plan, bool replaced, uint64_t body_len)
 {
-    struct response_opts o = {
-        .announce_close = plan->announce_close,
-        .body_replaced = replaced,
-        .body_len = body_len,
+    struct forward_response_opts o = {
+        .connection = plan->connection,
+        .replace_length = replaced,
+        .body_length = body_len,
     };
-    size_t need = forward_response_head_size(resp);
+    size_t need = forward_response_head_bound(resp);
     if (buf_get(&c->rhead) < 0 || buf_grow(&c->rhead, need) < 0)
         return false;
     int n = forward_response_head(resp, &o, buf_tail(&c->rhead), buf_space(&c->rhead));
@@ -51,11 +51,16 @@ static bool rewrite_head(struct conn *c, const struct http_response *resp,
     return true;
 }
 
-static bool start_hold(struct conn *c, const struct http_response *resp)
+static bool start_hold(struct conn *c, const struct http_response *resp,
+                       const struct response_plan *plan)
 {
     const struct config *cfg = conn_cfg(c);
     if (c->route != ROUTE_PLAIN) {
         bad_response(c, "the response of a stream or tunnel cannot be held");
+        return false;
+    }
+    if (plan->other_coding) {
+        bad_response(c, "a response with a transfer coding besides chunked cannot be held");
         return false;
     }
     if (resp->body == HTTP_BODY_LENGTH && resp->content_length > cfg->max_body_bytes) {
@@ -67,6 +72,7 @@ static bool start_hold(struct conn *c, const struct http_response *resp)
                     "held-bytes");
         return false;
     }
+    chunk_decoder_init(&c->resp_dec, cfg->max_body_bytes);
     memcpy(buf_tail(&c->held), buf_head(&c->engine.buf) + c->uparse, resp->head_len);
     c->held.len = c->held_head = (uint32_t)resp->head_len;
     buf_consume(&c->engine.buf, c->uparse + resp->head_len);
@@ -77,41 +83,47 @@ static bool start_hold(struct conn *c, const struct http_response *resp)
 
 /* Returns false to wait: a final head that is rewritten or held must not overtake interim heads
  * (100 Continue) still waiting for the client. */
-static bool response_head(struct conn *c, const struct http_response *resp)
+static struct response_ctx plan_ctx(const struct conn *c)
 {
-    struct plan_in in = {
+    return (struct response_ctx){
         .route = c->route,
         .upgrade_requested = c->upgrade,
         .request_done = c->rq == RQ_DONE,
-        .client_keepalive = c->req_keepalive && !c->px->draining,
+        .client_open = c->req_keepalive && !c->px->draining,
+        .client_http10 = c->http10,
     };
-    struct response_plan plan;
-    response_plan(resp, &in, &plan);
-    bool hold = plan.kind == PLAN_RELAY && (c->actions & ACTION_FILTER_RESPONSE) && !plan.no_body;
-    if ((hold || (plan.kind == PLAN_RELAY && plan.rewrite)) && c->engine.fwd)
+}
+
+static bool response_head(struct conn *c, const struct http_response *resp)
+{
+    struct response_ctx ctx = plan_ctx(c);
+    struct response_plan plan = response_plan(resp, &ctx);
+    bool relay = plan.kind == RESPONSE_RELAY;
+    bool hold = relay && (c->actions & ACTION_FILTER_RESPONSE) && !plan.head_only;
+    if ((hold || (relay && plan.rewrite)) && c->engine.fwd)
         return false;
     buf_put(&c->hbuf); /* the engine has answered: no retry will need the head again */
     c->status = resp->status;
     switch (plan.kind) {
-    case PLAN_INTERIM:
+    case RESPONSE_INTERIM:
         c->engine.fwd += (uint32_t)resp->head_len;
         c->uparse = c->engine.fwd;
         return true;
-    case PLAN_BAD:
-        bad_response(c, plan.bad_reason);
+    case RESPONSE_BAD:
+        bad_response(c, plan.reason);
         return true;
-    case PLAN_TUNNEL:
+    case RESPONSE_TUNNEL:
         enter_tunnel(c);
         return true;
-    case PLAN_RELAY:
+    case RESPONSE_RELAY:
         break;
     }
     c->resp_body = plan.body;
     c->resp_left = plan.content_length;
     c->resp_keepalive = plan.engine_keepalive;
-    chunk_init(&c->resp_chunk);
+    chunk_init(&c->resp_dec.cs);
     if (hold) {
-        start_hold(c, resp);
+        start_hold(c, resp, &plan);
         return true;
     }
     if (plan.rewrite) {
@@ -125,7 +137,7 @@ static bool response_head(struct conn *c, const struct http_response *resp)
         c->engine.fwd += (uint32_t)resp->head_len;
         c->uparse = c->engine.fwd;
     }
-    c->rs = plan.no_body ? RS_DONE : RS_BODY;
+    c->rs = plan.head_only ? RS_DONE : RS_BODY;
     unsigned ms = conn_cfg(c)->stream_idle_timeout_ms;
     conn_set_deadline(c, ms ? DL_STREAM : DL_NONE, ms);
     return true;
@@ -174,7 +186,7 @@ static bool frame_response_body(struct conn *c)
         return false;
     }
     uint32_t used;
-    enum chunk_result r = conn_frame_body(c->resp_body, &c->resp_left, &c->resp_chunk,
+    enum chunk_result r = conn_frame_body(c->resp_body, &c->resp_left, &c->resp_dec.cs,
                                           buf_head(&e->buf) + c->uparse, avail, &used);
     c->uparse += used;
     if (r == CHUNK_DONE) {
@@ -218,18 +230,15 @@ static void hold_complete(struct conn *c)
     }
     struct http_response *resp = &c->px->scratch_resp;
     struct http_error err;
-    struct plan_in in = {
-        .route = c->route,
-        .request_done = c->rq == RQ_DONE,
-        .client_keepalive = c->req_keepalive && !c->px->draining,
-    };
-    struct response_plan plan;
     if (http_parse_response(buf_head(&c->held), c->held_head, c->is_head,
                             conn_cfg(c)->limits.max_head_bytes, resp, &err) != (int)c->held_head) {
         bad_response(c, "held response head no longer parses");
         return;
     }
-    response_plan(resp, &in, &plan);
+    struct response_ctx ctx = plan_ctx(c);
+    struct response_plan plan = response_plan(resp, &ctx);
+    plan.connection = ctx.client_open ? (c->http10 ? RESPONSE_CONN_KEEP_ALIVE : RESPONSE_CONN_AS_IS)
+                                      : RESPONSE_CONN_CLOSE;
     if (!rewrite_head(c, resp, &plan, true, len)) {
         bad_response(c, "filtered response head too large");
         return;
@@ -261,12 +270,12 @@ static bool hold_body(struct conn *c)
     uint32_t used = avail;
     size_t produced = avail;
     if (c->resp_body == HTTP_BODY_LENGTH) {
-        r = conn_frame_body(c->resp_body, &c->resp_left, &c->resp_chunk, p, avail, &used);
+        r = conn_frame_body(c->resp_body, &c->resp_left, &c->resp_dec.cs, p, avail, &used);
         produced = used;
         memcpy(buf_tail(&c->held), p, used);
     } else if (c->resp_body == HTTP_BODY_CHUNKED) {
         size_t consumed = 0;
-        r = chunk_decode(&c->resp_chunk, p, avail, &consumed, buf_tail(&c->held), avail,
+        r = chunk_decode(&c->resp_dec, p, avail, &consumed, buf_tail(&c->held), avail,
                          &produced);
         used = (uint32_t)consumed;
     } else {
@@ -274,7 +283,7 @@ static bool hold_body(struct conn *c)
     }
     c->held.len += (uint32_t)produced;
     buf_consume(&e->buf, used);
-    if (c->held.len - c->held_head > conn_cfg(c)->max_body_bytes)
+    if (r == CHUNK_TOO_BIG || c->held.len - c->held_head > conn_cfg(c)->max_body_bytes)
         bad_response(c, "response larger than MAX_BODY_BYTES");
     else if (r == CHUNK_ERROR)
         bad_response(c, "malformed chunked response body");

@@ -1,4 +1,4 @@
-/* http — strict HTTP/1.1 head parser and chunked-body validator (see http.h for the contract).
+/* http — strict HTTP/1.1 head parser (see http.h for the contract).
  *
  * The head parsers work line by line from the start of buf on every call. Each line is checked as
  * soon as its CRLF has arrived, and a line scan never looks past the offset where a limit would be
@@ -10,9 +10,7 @@
 #include <limits.h>
 #include <string.h>
 
-#define LEADING_EMPTY_MAX 4        /* empty lines tolerated before a request line */
-#define CL_MAX ((uint64_t)1 << 62) /* largest Content-Length we frame */
-#define CHUNK_DIGITS_MAX 16        /* a 16-hex-digit size always fits in uint64_t */
+#define LEADING_EMPTY_MAX 4 /* empty lines tolerated before a request line */
 
 static int fail(struct http_error *err, int status, const char *reason)
 {
@@ -52,15 +50,18 @@ static unsigned char lower(unsigned char c)
     return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
 }
 
-static bool view_ieq(struct http_view v, const char *s)
+/* v against the first v.len bytes of p, ignoring ASCII case. */
+static bool bytes_ieq(struct http_view v, const char *p)
 {
-    size_t n = strlen(s);
-    if (v.len != n)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (lower((unsigned char)v.p[i]) != lower((unsigned char)s[i]))
+    for (size_t i = 0; i < v.len; i++)
+        if (lower((unsigned char)v.p[i]) != lower((unsigned char)p[i]))
             return false;
     return true;
+}
+
+static bool view_ieq(struct http_view v, const char *s)
+{
+    return v.len == strlen(s) && bytes_ieq(v, s);
 }
 
 /* The parser's own comparisons, against lower-case literals: the length test comes first (most
@@ -120,12 +121,18 @@ static bool each_element(struct http_view list, bool (*fn)(struct http_view, voi
 
 static bool element_differs(struct http_view e, void *token)
 {
-    return !view_ieq(e, *(const char **)token);
+    const struct http_view *t = token;
+    return e.len != t->len || !bytes_ieq(e, t->p);
+}
+
+bool http_list_has(struct http_view list, struct http_view token)
+{
+    return !each_element(list, element_differs, &token);
 }
 
 bool http_has_token(struct http_view value, const char *token)
 {
-    return !each_element(value, element_differs, &token);
+    return http_list_has(value, (struct http_view){token, strlen(token)});
 }
 
 const struct http_header *http_find_header(const struct http_header *h, size_t n, const char *name)
@@ -161,7 +168,7 @@ static bool parse_content_length(struct http_view v, uint64_t *out)
         return false;
     for (size_t i = 0; i < v.len; i++) {
         unsigned char c = (unsigned char)v.p[i];
-        if (!is_digit(c) || x > (CL_MAX - (c - '0')) / 10)
+        if (!is_digit(c) || x > (HTTP_MAX_CONTENT_LENGTH - (c - '0')) / 10)
             return false;
         x = x * 10 + (c - '0');
     }
@@ -376,8 +383,7 @@ static int request_line(struct cursor *c, const struct http_limits *lim, struct 
     }
 }
 
-/* ---- request semantics ------------------------------------------------------------------------
- */
+/* ---- request semantics ----------------------------------------------------------------------- */
 
 struct req_fields {
     unsigned host, te, cl, upgrade;
@@ -526,8 +532,7 @@ int http_parse_request(const char *buf, size_t len, const struct http_limits *li
     return (int)c.pos;
 }
 
-/* ---- responses --------------------------------------------------------------------------------
- */
+/* ---- responses ------------------------------------------------------------------------------- */
 
 /* status-line = "HTTP/1." DIGIT SP 3DIGIT SP reason-phrase; a missing SP before an empty reason is
  * tolerated. */
@@ -669,107 +674,4 @@ int http_parse_response(const char *buf, size_t len, bool is_head, size_t max_he
         return -1;
     resp->head_len = c.pos;
     return (int)c.pos;
-}
-
-/* ---- chunked body -----------------------------------------------------------------------------
- */
-
-enum {
-    CS_SIZE,    /* hex digits of a chunk size */
-    CS_SIZE_LF, /* LF after the size line's CR */
-    CS_DATA,    /* chunk data, cs->remaining bytes left */
-    CS_DATA_CR, /* CRLF after chunk data */
-    CS_DATA_LF,
-    CS_LAST_CR, /* the empty line after "0" CRLF: no trailers */
-    CS_LAST_LF,
-    CS_DONE,
-    CS_ERROR,
-};
-
-void chunk_init(struct chunk_state *cs)
-{
-    cs->st = CS_SIZE;
-    cs->remaining = 0;
-    cs->digits = 0;
-}
-
-static int hex_value(unsigned char c)
-{
-    if (is_digit(c))
-        return c - '0';
-    c = lower(c);
-    return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-}
-
-/* Advances over one grammar byte (never chunk data); returns false on a grammar error. */
-static bool chunk_step(struct chunk_state *cs, unsigned char c)
-{
-    int h;
-    switch (cs->st) {
-    case CS_SIZE:
-        if (c == '\r' && cs->digits > 0) {
-            cs->st = CS_SIZE_LF;
-            return true;
-        }
-        if ((h = hex_value(c)) < 0 || cs->digits == CHUNK_DIGITS_MAX)
-            return false;
-        cs->remaining = cs->remaining << 4 | (uint64_t)h;
-        cs->digits++;
-        return true;
-    case CS_SIZE_LF:
-        cs->st = cs->remaining ? CS_DATA : CS_LAST_CR;
-        return c == '\n';
-    case CS_DATA_CR:
-        cs->st = CS_DATA_LF;
-        return c == '\r';
-    case CS_LAST_CR:
-        cs->st = CS_LAST_LF;
-        return c == '\r';
-    case CS_DATA_LF:
-        chunk_init(cs);
-        return c == '\n';
-    case CS_LAST_LF:
-        cs->st = CS_DONE;
-        return c == '\n';
-    default:
-        return false;
-    }
-}
-
-void chunk_skip_data(struct chunk_state *cs, uint64_t n)
-{
-    if (n == 0)
-        return;
-    if (cs->st != CS_DATA || n > cs->remaining) {
-        cs->st = CS_ERROR; /* misuse fails closed */
-        return;
-    }
-    cs->remaining -= n;
-    if (cs->remaining == 0)
-        cs->st = CS_DATA_CR;
-}
-
-enum chunk_result chunk_feed(struct chunk_state *cs, const char *buf, size_t len, size_t *consumed)
-{
-    size_t i = 0;
-    while (i < len && cs->st != CS_DONE && cs->st != CS_ERROR) {
-        if (cs->st == CS_DATA) {
-            uint64_t n = len - i < cs->remaining ? len - i : cs->remaining;
-            chunk_skip_data(cs, n);
-            i += (size_t)n;
-        } else if (chunk_step(cs, (unsigned char)buf[i])) {
-            i++;
-        } else {
-            cs->st = CS_ERROR;
-        }
-    }
-    *consumed = i;
-    if (cs->st == CS_ERROR)
-        return CHUNK_ERROR;
-    return cs->st == CS_DONE ? CHUNK_DONE : CHUNK_MORE;
-}
-
-uint64_t chunk_data_pending(const struct chunk_state *cs)
-{
-    return cs->st == CS_DATA ? cs->remaining : 0;
 }

@@ -1,4 +1,4 @@
-/* http — strict HTTP/1.1 message-head parser and chunked-body validator. Pure: no I/O, no allocation.
+/* http — strict HTTP/1.1 message-head parser. Pure: no I/O, no allocation.
  *
  * Contract:
  *  - http_parse_request() parses one request head from the start of buf. It returns the head length
@@ -13,8 +13,7 @@
  *    input is the error the whole input gives, so a caller may stop reading at the first non-0.
  *  - Returned string views point into buf; they are valid while buf is.
  *  - http_parse_response() parses a response head (from the upstream) and computes its body framing.
- *  - struct chunk_state validates a chunked body incrementally; every consumed byte may be forwarded
- *    verbatim because the grammar it accepts is canonical (no extensions, no trailers).
+ *  - The chunked transfer coding (validator and decoder) is in chunk.h, included here.
  */
 #ifndef SW_HTTP_H
 #define SW_HTTP_H
@@ -23,7 +22,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "http/chunk.h"
+
 #define HTTP_MAX_HEADERS_CAP 256 /* hard ceiling on the headers array */
+#define HTTP_MAX_CONTENT_LENGTH ((uint64_t)1 << 62) /* largest Content-Length we frame */
 
 struct http_limits {
     size_t max_head_bytes;   /* request line + headers; larger → 431 (default 65536) */
@@ -97,25 +99,8 @@ bool http_is_hop_by_hop(struct http_view name);
 
 /* True if the comma-separated header value contains token (case-insensitive). */
 bool http_has_token(struct http_view value, const char *token);
-
-/* Chunked body validator. */
-enum chunk_result { CHUNK_MORE, CHUNK_DONE, CHUNK_ERROR };
-struct chunk_state {
-    int st;            /* internal state */
-    uint64_t remaining; /* data bytes left in the current chunk */
-    unsigned digits;   /* hex digits seen in the current size line */
-};
-void chunk_init(struct chunk_state *cs);
-/* Consumes bytes from buf; *consumed says how many (all forwardable as is). CHUNK_DONE once the
- * final "0\r\n\r\n" is consumed (bytes after it are not consumed). CHUNK_ERROR on a grammar error:
- * consumption stops just before the offending byte (what was consumed is still a valid prefix of a
- * chunked body) and the state stays in error. Results and the total consumed do not depend on how
- * the input is split across calls. */
-enum chunk_result chunk_feed(struct chunk_state *cs, const char *buf, size_t len, size_t *consumed);
-/* Data bytes of the current chunk that may be passed through without inspection (for splice). */
-uint64_t chunk_data_pending(const struct chunk_state *cs);
-/* Records that n data bytes were passed through directly; n must be ≤ chunk_data_pending(cs).
- * A larger n, or n > 0 outside chunk data, puts cs in the error state. */
-void chunk_skip_data(struct chunk_state *cs, uint64_t n);
+/* The same with the token as a view: true if the comma-separated list has an element equal to
+ * token, ignoring ASCII case (empty elements never match). */
+bool http_list_has(struct http_view list, struct http_view token);
 
 #endif

@@ -1,4 +1,4 @@
-/* Unit tests for src/http.c: request heads, response heads, the chunked validator, helpers. */
+/* Unit tests for src/http/http.c: request heads, response heads, helpers. */
 #include "check.h"
 #include "http/http.h"
 
@@ -718,190 +718,6 @@ static void test_response_details(void)
     CHECK_INT(http_parse_response(big, n, false, 65536, &resp, &e), -1, "resp 257 headers");
 }
 
-/* ---- chunked ------------------------------------------------------------------------------------
- */
-
-struct ck {
-    const char *raw;
-    size_t len;
-    enum chunk_result res;
-    size_t consumed; /* total over the whole input */
-    uint64_t pending;
-};
-
-#define CK(s, res, used, pend)                                                                     \
-    {                                                                                              \
-        R(s), res, used, pend                                                                      \
-    }
-
-static const struct ck ck_cases[] = {
-    CK("0\r\n\r\n", CHUNK_DONE, 5, 0),
-    CK("5\r\nhello\r\n0\r\n\r\n", CHUNK_DONE, 15, 0),
-    CK("5\r\nhello\r\n0\r\n\r\nGET / HTTP/1.1\r\n", CHUNK_DONE, 15, 0),
-    CK("5\r\nhello\r\n3\r\nabc\r\n0\r\n\r\n", CHUNK_DONE, 23, 0),
-    CK("A\r\n0123456789\r\n0\r\n\r\n", CHUNK_DONE, 20, 0),
-    CK("a\r\n0123456789\r\n0\r\n\r\n", CHUNK_DONE, 20, 0),
-    CK("0005\r\nhello\r\n0\r\n\r\n", CHUNK_DONE, 18, 0),
-    CK("000\r\n\r\n", CHUNK_DONE, 7, 0),
-    CK("0000000000000005\r\nhello\r\n0\r\n\r\n", CHUNK_DONE, 30, 0),
-    CK("3\r\n\r\n\0\r\n0\r\n\r\n", CHUNK_DONE, 13, 0),
-    CK("2\r\n\r\n\r\n0\r\n\r\n", CHUNK_DONE, 12, 0),
-    CK("00000000000000005\r\n", CHUNK_ERROR, 16, 0),
-    CK("FFFFFFFFFFFFFFFF\r\n", CHUNK_MORE, 18, UINT64_MAX),
-    CK("ffffffffffffffff\r\nab", CHUNK_MORE, 20, UINT64_MAX - 2),
-    CK("10000000000000000\r\n", CHUNK_ERROR, 16, 0),
-    CK("5;ext=1\r\nhello\r\n0\r\n\r\n", CHUNK_ERROR, 1, 0),
-    CK("5 \r\n", CHUNK_ERROR, 1, 0),
-    CK(" 5\r\n", CHUNK_ERROR, 0, 0),
-    CK("\t5\r\n", CHUNK_ERROR, 0, 0),
-    CK("5\n", CHUNK_ERROR, 1, 0),
-    CK("\r\n", CHUNK_ERROR, 0, 0),
-    CK("-5\r\n", CHUNK_ERROR, 0, 0),
-    CK("+5\r\n", CHUNK_ERROR, 0, 0),
-    CK("0x5\r\n", CHUNK_ERROR, 1, 0),
-    CK("g\r\n", CHUNK_ERROR, 0, 0),
-    CK("5\r\r\n", CHUNK_ERROR, 2, 0),
-    CK("5\r\nhello\n0\r\n\r\n", CHUNK_ERROR, 8, 0),
-    CK("5\r\nhelloX\r\n", CHUNK_ERROR, 8, 0),
-    CK("5\r\nhello\r0", CHUNK_ERROR, 9, 0),
-    CK("5\r\nhello\r\n\r\n", CHUNK_ERROR, 10, 0),
-    CK("5\r\nhello\r\n0\r\nTrailer: x\r\n\r\n", CHUNK_ERROR, 13, 0),
-    CK("0\r\nX: y\r\n\r\n", CHUNK_ERROR, 3, 0),
-    CK("0\r\n\n", CHUNK_ERROR, 3, 0),
-    CK("0\r\n\r\r", CHUNK_ERROR, 4, 0),
-    CK("0\n\r\n", CHUNK_ERROR, 1, 0),
-    CK("0;\r\n\r\n", CHUNK_ERROR, 1, 0),
-    CK("5\r\nhel", CHUNK_MORE, 6, 2),
-    CK("5\r\nhello", CHUNK_MORE, 8, 0),
-    CK("5\r\nhello\r", CHUNK_MORE, 9, 0),
-    CK("", CHUNK_MORE, 0, 0),
-    CK("5", CHUNK_MORE, 1, 0),
-    CK("5\r", CHUNK_MORE, 2, 0),
-    CK("5\r\n", CHUNK_MORE, 3, 5),
-    CK("0\r\n", CHUNK_MORE, 3, 0),
-    CK("0\r\n\r", CHUNK_MORE, 4, 0),
-};
-
-/* Feeds raw in pieces: split(i) gives the size of the next piece. A piece stops early after a
- * final result; the totals are what the caller would have forwarded. */
-static enum chunk_result feed_split(const char *raw, size_t len, size_t (*split)(size_t, size_t),
-                                    size_t *total, struct chunk_state *cs)
-{
-    enum chunk_result res = CHUNK_MORE;
-    size_t pos = 0, piece = 0;
-    chunk_init(cs);
-    *total = 0;
-    do {
-        size_t n = split(piece++, len - pos);
-        size_t used = 0;
-        res = chunk_feed(cs, raw + pos, n, &used);
-        CHECK(used <= n, "consumed within piece");
-        *total += used;
-        pos += n;
-    } while (res == CHUNK_MORE && pos < len);
-    return res;
-}
-
-static size_t split_all(size_t i, size_t left)
-{
-    return left;
-}
-
-static size_t split_one(size_t i, size_t left)
-{
-    return left ? 1 : 0;
-}
-
-static uint32_t lcg = 12345;
-static size_t split_random(size_t i, size_t left)
-{
-    lcg = lcg * 1103515245u + 12345u;
-    size_t n = (lcg >> 16) % 7;
-    return n < left ? n : left;
-}
-
-static void test_chunked_table(void)
-{
-    size_t (*splits[])(size_t, size_t) = {split_all, split_one, split_random, split_random,
-                                          split_random};
-    for (size_t i = 0; i < sizeof ck_cases / sizeof ck_cases[0]; i++) {
-        const struct ck *c = &ck_cases[i];
-        char ctx[96];
-        for (size_t s = 0; s < sizeof splits / sizeof splits[0]; s++) {
-            struct chunk_state cs;
-            size_t total;
-            snprintf(ctx, sizeof ctx, "chunk #%zu split %zu '%.20s'", i, s, c->raw);
-            enum chunk_result res = feed_split(c->raw, c->len, splits[s], &total, &cs);
-            CHECK_INT(res, c->res, ctx);
-            CHECK_INT(total, c->consumed, ctx);
-            CHECK(chunk_data_pending(&cs) == c->pending, "%s: pending %llu", ctx,
-                  (unsigned long long)chunk_data_pending(&cs));
-            size_t more = 99;
-            enum chunk_result again = chunk_feed(&cs, "0\r\n\r\n", 5, &more);
-            if (res != CHUNK_MORE)
-                CHECK(again == res && more == 0, "%s: final state sticks", ctx);
-        }
-    }
-    printf("chunked table: %zu cases\n", sizeof ck_cases / sizeof ck_cases[0]);
-}
-
-static void test_chunk_skip(void)
-{
-    struct chunk_state cs;
-    size_t used;
-    const char body[] = "a\r\n0123456789\r\n0\r\n\r\n";
-    chunk_init(&cs);
-    CHECK_INT(chunk_feed(&cs, body, 5, &used), CHUNK_MORE, "skip: size + 2 data");
-    CHECK_INT(chunk_data_pending(&cs), 8, "skip: pending");
-    chunk_skip_data(&cs, 0);
-    CHECK_INT(chunk_data_pending(&cs), 8, "skip: 0 is a no-op");
-    chunk_skip_data(&cs, 5);
-    CHECK_INT(chunk_data_pending(&cs), 3, "skip: pending after skip");
-    chunk_skip_data(&cs, 3);
-    CHECK_INT(chunk_data_pending(&cs), 0, "skip: chunk drained");
-    CHECK_INT(chunk_feed(&cs, body + 13, sizeof body - 1 - 13, &used), CHUNK_DONE, "skip: rest");
-    CHECK_INT(used, sizeof body - 1 - 13, "skip: rest consumed");
-
-    chunk_init(&cs);
-    chunk_feed(&cs, "4\r\n", 3, &used);
-    chunk_skip_data(&cs, 5);
-    CHECK_INT(chunk_feed(&cs, "x", 1, &used), CHUNK_ERROR, "skip past chunk: error");
-    CHECK_INT(used, 0, "skip past chunk: nothing consumed");
-    chunk_init(&cs);
-    chunk_skip_data(&cs, 1);
-    CHECK_INT(chunk_feed(&cs, "0\r\n\r\n", 5, &used), CHUNK_ERROR, "skip outside data: error");
-    chunk_init(&cs);
-    chunk_skip_data(&cs, 0);
-    CHECK_INT(chunk_feed(&cs, "0\r\n\r\n", 5, &used), CHUNK_DONE, "skip 0 outside data: fine");
-}
-
-/* Random valid bodies: every split gives the same answer as one call. */
-static void test_chunk_random_bodies(void)
-{
-    static char body[4096];
-    int bad = 0;
-    for (int round = 0; round < 300 && !bad; round++) {
-        size_t n = 0;
-        int chunks = (int)((lcg = lcg * 1103515245u + 12345u) >> 16) % 6;
-        for (int c = 0; c < chunks; c++) {
-            size_t sz = 1 + ((lcg = lcg * 1103515245u + 12345u) >> 16) % 300;
-            n += (size_t)snprintf(body + n, sizeof body - n, c % 2 ? "%zx\r\n" : "%zX\r\n", sz);
-            memset(body + n, 'a' + c, sz);
-            n += sz;
-            memcpy(body + n, "\r\n", 2);
-            n += 2;
-        }
-        n += (size_t)snprintf(body + n, sizeof body - n, "0\r\n\r\nNEXT");
-        size_t t1, t2, t3;
-        struct chunk_state cs;
-        enum chunk_result r1 = feed_split(body, n, split_all, &t1, &cs);
-        enum chunk_result r2 = feed_split(body, n, split_one, &t2, &cs);
-        enum chunk_result r3 = feed_split(body, n, split_random, &t3, &cs);
-        bad = r1 != CHUNK_DONE || r2 != r1 || r3 != r1 || t1 != n - 4 || t2 != t1 || t3 != t1;
-    }
-    CHECK(!bad, "random chunked bodies: split-invariant");
-}
-
 /* ---- helpers ------------------------------------------------------------------------------------
  */
 
@@ -930,8 +746,11 @@ test_helpers(void)
         {"a,b,c", "b", true},
     };
     for (size_t i = 0; i < sizeof tok / sizeof tok[0]; i++)
-        CHECK(http_has_token(V(tok[i].value), tok[i].token) == tok[i].want, "has_token('%s','%s')",
-              tok[i].value, tok[i].token);
+        CHECK(http_has_token(V(tok[i].value), tok[i].token) == tok[i].want &&
+                  http_list_has(V(tok[i].value), V(tok[i].token)) == tok[i].want,
+              "has_token('%s','%s')", tok[i].value, tok[i].token);
+    CHECK(http_list_has(V("a, Upgrade"), (struct http_view){"upgraded", 7}), "list_has: view length");
+    CHECK(!http_list_has(V("a,,b"), (struct http_view){"", 0}), "list_has: empty never matches");
 
     static const struct {
         const char *name;
@@ -973,9 +792,6 @@ int main(void)
     test_real_clients();
     test_response_table();
     test_response_details();
-    test_chunked_table();
-    test_chunk_skip();
-    test_chunk_random_bodies();
     test_helpers();
     return TEST_SUMMARY("http");
 }
