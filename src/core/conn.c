@@ -140,7 +140,9 @@ void conn_park_engine(struct conn *c)
 
 bool conn_hold_room(struct conn *c, size_t n)
 {
-    struct buf *b = &c->held;
+    if (!c->hold && !(c->hold = calloc(1, sizeof *c->hold)))
+        return false;
+    struct buf *b = &c->hold->buf;
     size_t need = (size_t)b->len + n;
     if (b->p && b->cap >= need)
         return true;
@@ -157,11 +159,13 @@ bool conn_hold_room(struct conn *c, size_t n)
 
 void conn_hold_release(struct conn *c)
 {
-    if (c->held.p)
-        c->px->held_bytes -= c->held.cap;
-    buf_put(&c->held);
-    c->held = (struct buf){0};
-    c->held_sent = 0;
+    if (!c->hold)
+        return;
+    if (c->hold->buf.p)
+        c->px->held_bytes -= c->hold->buf.cap;
+    buf_put(&c->hold->buf);
+    free(c->hold);
+    c->hold = NULL;
 }
 
 /* ---- access line ------------------------------------------------------------------------- */
@@ -206,8 +210,6 @@ void conn_free(struct conn *c)
     side_close(&c->client);
     buf_put(&c->hbuf);
     conn_hold_release(c);
-    free(c->canned_heap);
-    c->canned_heap = NULL;
     conn_unpin(c);
     if (c->prev)
         c->prev->next = c->next;
@@ -295,7 +297,7 @@ void conn_new(struct proxy *px, int fd, const struct listener *l, const struct s
     c->metrics = l && l->metrics;
     /* The request is often there already (a client writes as soon as it is connected): serve it
      * before registering, so the registration raises no event for bytes already read. */
-    side_open(&c->client, fd, &c->cev, true, true);
+    side_open(&c->client, fd, true, true);
     c->engine = (struct side){.fd = -1, .ops = &sock_plain};
     if (!c->metrics)
         metrics_connection_opened();
@@ -314,24 +316,27 @@ void conn_new(struct proxy *px, int fd, const struct listener *l, const struct s
 
 /* After our own answer the connection closes, but only once the client has read it: closing with
  * unread input would reset the connection and could destroy the answer in flight. */
-void conn_answer_bytes(struct conn *c, int status, char *heap, const char *bytes, size_t len,
+void conn_answer_bytes(struct conn *c, int status, const char *bytes, size_t len,
                        const char *decision, const char *rule)
 {
     conn_pin(c);
-    free(c->canned_heap);
-    c->canned_heap = heap;
-    c->canned = bytes;
-    c->canned_len = (uint32_t)len;
-    c->canned_off = 0;
     c->status = status;
     c->decision = decision;
     c->rule = rule;
     c->client.fwd = 0;
     c->rq = RQ_DONE;
     c->rs = RS_DONE;
-    buf_put(&c->hbuf);
     conn_hold_release(c);
     conn_close_engine(c);
+    buf_put(&c->hbuf);
+    if (buf_get(&c->hbuf) < 0 || buf_grow(&c->hbuf, len) < 0) {
+        conn_kill(c);
+        return;
+    }
+    memcpy(buf_tail(&c->hbuf), bytes, len);
+    c->hbuf.len = (uint32_t)len;
+    c->hsent = 0;
+    c->canned = true;
     conn_set_deadline(c, DL_LINGER, LINGER_MS);
 }
 
@@ -341,18 +346,12 @@ void conn_answer(struct conn *c, int status, const char *reason, const char *dec
     if (status == 403) {
         size_t len, head_len;
         const char *page = errpage_403(&len, &head_len);
-        conn_answer_bytes(c, 403, NULL, page, c->is_head ? head_len : len, decision, rule);
+        conn_answer_bytes(c, 403, page, c->is_head ? head_len : len, decision, rule);
         return;
     }
     char tmp[1024];
     size_t n = errpage_format(tmp, sizeof tmp, status, reason, c->is_head);
-    char *heap = malloc(n);
-    if (!heap) {
-        conn_kill(c);
-        return;
-    }
-    memcpy(heap, tmp, n);
-    conn_answer_bytes(c, status, heap, heap, n, decision, rule);
+    conn_answer_bytes(c, status, tmp, n, decision, rule);
 }
 
 /* Nothing of the engine's answer has reached the client yet: an error page can still be sent. */
@@ -388,7 +387,8 @@ ssize_t conn_send(struct conn *c, struct side *s, const struct iovec *iov, int n
     if (s == &c->client && !c->registered) {
         s->out_armed = true; /* registered with EPOLLOUT from the start */
         client_watch(c);
-    } else if (loop_arm_out(&c->px->loop, s->fd, s->ev, &s->out_armed) < 0) {
+    } else if (loop_arm_out(&c->px->loop, s->fd, s == &c->client ? &c->cev : &c->up->ev,
+                            &s->out_armed) < 0) {
         return -1;
     }
     return 0;
@@ -477,8 +477,7 @@ static void client_write_canned(struct conn *c, bool *progress)
 {
     if (!c->canned || !c->client.wr || c->client.shut)
         return;
-    struct iovec iov = {(void *)(uintptr_t)(c->canned + c->canned_off),
-                        c->canned_len - c->canned_off};
+    struct iovec iov = {buf_head(&c->hbuf) + c->hsent, c->hbuf.len - c->hsent};
     ssize_t w = conn_send(c, &c->client, &iov, 1);
     if (w < 0) {
         conn_kill(c);
@@ -488,10 +487,11 @@ static void client_write_canned(struct conn *c, bool *progress)
         return;
     *progress = true;
     c->bytes_out += (uint64_t)w;
-    c->canned_off += (uint32_t)w;
-    if (c->canned_off == c->canned_len) {
+    c->hsent += (uint32_t)w;
+    if (c->hsent == c->hbuf.len) {
         /* Half-close, then read and discard until the client closes (or the linger ends). */
-        c->canned = NULL;
+        c->canned = false;
+        buf_put(&c->hbuf);
         side_shutdown(&c->client);
         c->linger = true;
         conn_log_transaction(c);
@@ -667,17 +667,17 @@ void conn_check(const struct conn *c)
     INVARIANT(legal_pair(c->rq, c->rs));
     INVARIANT(!c->canned || (c->rq == RQ_DONE && c->rs == RS_DONE));
     INVARIANT(!c->linger || (!c->canned && c->client.shut && c->rq == RQ_DONE && c->rs == RS_DONE));
-    INVARIANT(!c->canned || c->canned_off <= c->canned_len);
+    INVARIANT(!c->canned || (c->hbuf.p && c->hsent <= c->hbuf.len));
     INVARIANT(c->canned || c->linger || (c->rs != RS_HEAD && c->rs != RS_BODY && c->rs != RS_HOLD) ||
               c->up);
-    INVARIANT(!c->hbuf.p || c->rs == RS_HEAD || c->rs == RS_IDLE);
-    INVARIANT(!c->rhead.p || c->rs == RS_BODY || c->rs == RS_SEND || c->rs == RS_DONE);
-    INVARIANT(!c->held.p || c->rq == RQ_HOLD || c->rs == RS_HOLD || c->rs == RS_SEND ||
-              (c->rq == RQ_DONE && c->rs == RS_HEAD));
+    INVARIANT(!c->hbuf.p || c->hsent <= c->hbuf.len);
+    INVARIANT(!c->hbuf.p || c->rs != RS_IDLE);
+    INVARIANT(!c->hold || c->rq == RQ_HOLD || c->rs == RS_HOLD || c->rs == RS_SEND ||
+              (c->rq == RQ_DONE && c->hold->sent < c->hold->buf.len - c->hold->head));
     INVARIANT((c->rq == RQ_HEAD && c->rs == RS_IDLE) || c->gen);
     INVARIANT(!c->on_idle || (c->rq == RQ_HEAD && c->rs == RS_IDLE && !c->canned && !c->linger));
     INVARIANT(c->client.fwd <= c->client.buf.len && c->engine.fwd <= c->engine.buf.len);
-    INVARIANT(c->uparse <= c->engine.buf.len);
+    INVARIANT(c->linger || c->uparse <= c->engine.buf.len);
     INVARIANT(!c->up || c->up->owner == c);
     INVARIANT(c->up || c->engine.fd < 0);
     INVARIANT(!c->freed);

@@ -35,9 +35,8 @@
  *  Flags that matter per state (also checked): a canned answer or linger only in (DONE, DONE);
  *  linger only once the canned bytes are written and the client's write side is shut; an engine
  *  connection in HEAD/BODY/HOLD unless a canned answer replaced it; the forwarded request head
- *  (hbuf) only while the response head is awaited; a re-serialised response head (rhead) only in
- *  RS_BODY/RS_SEND/RS_DONE;
- *  held bytes only in RQ_HOLD or RS_HOLD/RS_SEND; a pinned generation whenever a request is in
+ *  (hbuf) is written to the engine only in RS_HEAD, and hbuf goes to the client only after it;
+ *  a held body only in RQ_HOLD, RS_HOLD/RS_SEND, or while a held request body is written on; a pinned generation whenever a request is in
  *  flight (rq beyond HEAD, or rs beyond IDLE); a connection on the idle list only in (HEAD, IDLE)
  *  with nothing buffered.
  */
@@ -60,11 +59,14 @@
 #define LINGER_TURN_BYTES 65536 /* discarded per pump turn; then other connections go first */
 #define LINGER_MAX_BYTES 65536  /* discarded in all; then the connection is closed */
 
-enum rq_state { RQ_HEAD, RQ_HOLD, RQ_BODY, RQ_DONE, RQ_TUNNEL };
-enum rs_state { RS_IDLE, RS_HEAD, RS_BODY, RS_HOLD, RS_SEND, RS_DONE, RS_TUNNEL };
+/* State enums are packed (one byte each, as HAProxy's h1 states): a connection object is paid
+ * for by every idle keep-alive client, and the compiler still checks the types and switches. */
+#define CONN_PACKED __attribute__((packed))
+enum CONN_PACKED rq_state { RQ_HEAD, RQ_HOLD, RQ_BODY, RQ_DONE, RQ_TUNNEL };
+enum CONN_PACKED rs_state { RS_IDLE, RS_HEAD, RS_BODY, RS_HOLD, RS_SEND, RS_DONE, RS_TUNNEL };
 
 /* What happens when the deadline passes. */
-enum dl_kind {
+enum CONN_PACKED dl_kind {
     DL_NONE,
     DL_FIRST,    /* connected, first request not complete: 408, or a silent close */
     DL_IDLE,     /* keep-alive idle between requests: close */
@@ -73,6 +75,14 @@ enum dl_kind {
     DL_RESPONSE, /* response head: 504 */
     DL_STREAM,   /* STREAM_IDLE_TIMEOUT */
     DL_LINGER    /* after a canned answer */
+};
+
+/* A body held whole (conn.h, hold states), allocated only while one is held. */
+struct conn_hold {
+    struct buf buf;             /* the raw head (head bytes), then the decoded body */
+    uint32_t head;              /* length of the raw head at the front */
+    uint32_t sent;              /* body bytes already written on */
+    struct chunk_decoder dec;   /* a chunked body's decoder */
 };
 
 struct conn {
@@ -85,36 +95,36 @@ struct conn {
     struct gen *gen; /* pinned by the request in flight */
     struct conn *prev, *next;
     struct conn *idle_prev, *idle_next;
-    struct buf hbuf;  /* the forwarded request head (kept until the answer starts, for a retry) */
-    struct buf rhead; /* a re-serialised response head for the client */
-    struct buf held;  /* a held body: the raw head (held_head bytes), then the decoded body */
-    uint32_t hsent;   /* bytes of hbuf already written */
-    uint32_t rhsent;  /* bytes of rhead already written */
-    uint32_t held_head, held_sent;
-    uint32_t uparse;  /* bytes at the front of engine.buf already framed */
-    uint32_t scanned; /* bytes of a pending request head already searched for a line end */
-    uint32_t discarded;
-    enum rq_state rq;
-    enum rs_state rs;
-    enum route_kind route;
-    enum dl_kind dl;
-    enum http_body req_body, resp_body;
-    unsigned actions;
-    bool registered; /* the client socket is in the epoll set */
-    bool connecting, linger, req_keepalive, resp_keepalive, is_head, upgrade;
-    bool reused, dead, freed, metrics, moved, on_idle, http10;
+    struct buf hbuf; /* while rs == RS_HEAD: the request head forwarded to the engine (kept for a
+                        retry); afterwards what the proxy itself writes to the client ahead of
+                        the engine's bytes: a re-serialised response head, or a canned answer */
+    struct conn_hold *hold; /* a held body, or NULL */
     uint64_t req_left, resp_left;
-    struct chunk_decoder req_dec, resp_dec; /* streamed bodies use only .cs, the validator */
-    const char *canned; /* proxy-generated answer being written */
-    char *canned_heap;
-    uint32_t canned_len, canned_off;
+    struct chunk_state req_chunk, resp_chunk; /* streamed chunked bodies: the validator */
     uint64_t deadline, t_start, bytes_out;
-    int status;
     const char *decision, *rule, *section;
     const struct listener *lst;
+    enum http_body req_body, resp_body;
+    enum route_kind route;
+    uint32_t hsent; /* bytes of hbuf already written */
+    union {
+        uint32_t uparse;    /* bytes at the front of engine.buf already framed */
+        uint32_t discarded; /* linger (no engine any more): client bytes read and dropped */
+    };
+    uint32_t scanned; /* bytes of a pending request head already searched for a line end */
+    unsigned actions;
+    int status;
+    struct sockaddr_in6 peer; /* from accept4; formatted only when a line is logged */
+    enum rq_state rq;
+    enum rs_state rs;
+    enum dl_kind dl;
+    bool registered : 1; /* the client socket is in the epoll set */
+    bool canned : 1;     /* hbuf holds an answer of the proxy's own, being written */
+    bool connecting : 1, linger : 1, req_keepalive : 1, resp_keepalive : 1, is_head : 1;
+    bool upgrade : 1, reused : 1, dead : 1, freed : 1, metrics : 1, moved : 1, on_idle : 1;
+    bool http10 : 1;
     char method[16];
     char target[120];
-    struct sockaddr_in6 peer; /* from accept4; formatted only when a line is logged */
 };
 
 /* A new connection for an accepted socket; served at once (the request is often there). */

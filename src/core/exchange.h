@@ -15,7 +15,7 @@ void conn_ready(struct conn *c);
 void conn_set_deadline(struct conn *c, enum dl_kind k, unsigned ms);
 void conn_answer(struct conn *c, int status, const char *reason, const char *decision,
                  const char *rule);
-void conn_answer_bytes(struct conn *c, int status, char *heap, const char *bytes, size_t len,
+void conn_answer_bytes(struct conn *c, int status, const char *bytes, size_t len,
                        const char *decision, const char *rule);
 void conn_log_transaction(struct conn *c);
 bool conn_nothing_sent(const struct conn *c);

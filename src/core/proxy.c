@@ -40,7 +40,8 @@ void proxy_serve_metrics(struct conn *c, const struct canon *cn)
     size_t n = sizeof head - 1;
     if (!c->is_head)
         n += metrics_render(p + n, need - n, &g);
-    conn_answer_bytes(c, 200, p, p, n, "metrics", "METRICS_BIND");
+    conn_answer_bytes(c, 200, p, n, "metrics", "METRICS_BIND");
+    free(p);
 }
 
 /* ---- accepting ---------------------------------------------------------------------------- */

@@ -138,8 +138,10 @@ static bool start_hold(struct conn *c, const struct http_request *req)
                     "held-bytes");
         return false;
     }
-    memcpy(buf_tail(&c->held), buf_head(&c->client.buf), req->head_len);
-    c->held.len = c->held_head = (uint32_t)req->head_len;
+    struct conn_hold *h = c->hold;
+    memcpy(buf_tail(&h->buf), buf_head(&c->client.buf), req->head_len);
+    h->buf.len = h->head = (uint32_t)req->head_len;
+    chunk_decoder_init(&h->dec, cfg->max_body_bytes);
     c->rq = RQ_HOLD;
     conn_set_deadline(c, DL_REQUEST, cfg->request_timeout_ms);
     return true;
@@ -181,7 +183,7 @@ static void handle_request(struct conn *c, const struct http_request *req)
     c->req_body = req->body;
     c->req_left = req->content_length;
     c->http10 = req->minor == 0;
-    chunk_decoder_init(&c->req_dec, conn_cfg(c)->max_body_bytes);
+    chunk_init(&c->req_chunk);
     bool has_body = req->body == HTTP_BODY_CHUNKED ||
                     (req->body == HTTP_BODY_LENGTH && req->content_length > 0);
     if ((actions & ACTION_HOLD_BODY) && has_body) {
@@ -271,7 +273,7 @@ static bool frame_request_body(struct conn *c)
         return false;
     }
     uint32_t used;
-    enum chunk_result r = conn_frame_body(c->req_body, &c->req_left, &c->req_dec.cs,
+    enum chunk_result r = conn_frame_body(c->req_body, &c->req_left, &c->req_chunk,
                                           buf_head(&s->buf) + s->fwd, avail, &used);
     s->fwd += used;
     if (r == CHUNK_DONE)
@@ -285,23 +287,24 @@ static bool frame_request_body(struct conn *c)
 static void hold_complete(struct conn *c)
 {
     struct hold_result res = {0};
-    const struct proxy_hooks *h = &c->px->hooks;
-    const char *body = c->held.p + c->held.off + c->held_head;
-    size_t len = c->held.len - c->held_head;
-    if (h->judge_body)
-        h->judge_body(h->ctx, c, body, len, &res);
+    const struct proxy_hooks *hk = &c->px->hooks;
+    struct conn_hold *h = c->hold;
+    const char *body = buf_head(&h->buf) + h->head;
+    size_t len = h->buf.len - h->head;
+    if (hk->judge_body)
+        hk->judge_body(hk->ctx, c, body, len, &res);
     if (res.status) {
         free(res.replace);
         conn_answer(c, res.status, res.reason, "deny", res.reason ? res.reason : "body");
         return;
     }
     if (res.replace) {
-        c->held.len = c->held_head;
+        h->buf.len = h->head;
         bool ok = res.replace_len <= conn_cfg(c)->max_body_bytes &&
                   conn_hold_room(c, res.replace_len);
         if (ok) {
-            memcpy(buf_tail(&c->held), res.replace, res.replace_len);
-            c->held.len += (uint32_t)res.replace_len;
+            memcpy(buf_tail(&h->buf), res.replace, res.replace_len);
+            h->buf.len += (uint32_t)res.replace_len;
         }
         free(res.replace);
         if (!ok) {
@@ -309,21 +312,21 @@ static void hold_complete(struct conn *c)
                         "error", "held-bytes");
             return;
         }
-        len = c->held.len - c->held_head;
+        len = h->buf.len - h->head;
     }
     /* The head, parsed again from its copy (the views of the first parse are gone). */
     struct http_request *req = &c->px->scratch_req;
     struct canon *cn = &c->px->scratch_canon;
     struct http_error err;
     const char *why;
-    if (http_parse_request(buf_head(&c->held), c->held_head, &conn_cfg(c)->limits, req, &err) !=
-            (int)c->held_head ||
+    if (http_parse_request(buf_head(&h->buf), h->head, &conn_cfg(c)->limits, req, &err) !=
+            (int)h->head ||
         canon_target(req->target.p, req->target.len, cn, &why) < 0 ||
         !forward_head(c, req, cn, true, len)) {
         conn_answer(c, 431, "request head too large to forward", "error", "serialise");
         return;
     }
-    c->held_sent = 0;
+    h->sent = 0;
     c->rq = RQ_DONE;
     c->rs = RS_HEAD;
     c->uparse = 0;
@@ -347,22 +350,22 @@ static bool hold_body(struct conn *c)
                     "held-bytes");
         return false;
     }
+    struct conn_hold *h = c->hold;
     enum chunk_result r;
     size_t produced;
     if (c->req_body == HTTP_BODY_LENGTH) {
-        r = conn_frame_body(c->req_body, &c->req_left, &c->req_dec.cs, p, avail, &used);
-        memcpy(buf_tail(&c->held), p, used);
+        r = conn_frame_body(c->req_body, &c->req_left, &c->req_chunk, p, avail, &used);
+        memcpy(buf_tail(&h->buf), p, used);
         produced = used;
     } else {
         size_t consumed = 0;
         produced = 0;
-        r = chunk_decode(&c->req_dec, p, avail, &consumed, buf_tail(&c->held), avail,
-                         &produced);
+        r = chunk_decode(&h->dec, p, avail, &consumed, buf_tail(&h->buf), avail, &produced);
         used = (uint32_t)consumed;
     }
-    c->held.len += (uint32_t)produced;
+    h->buf.len += (uint32_t)produced;
     buf_consume(&s->buf, used);
-    if (r == CHUNK_TOO_BIG || c->held.len - c->held_head > cfg->max_body_bytes) {
+    if (r == CHUNK_TOO_BIG || h->buf.len - h->head > cfg->max_body_bytes) {
         conn_answer(c, 413, "request body larger than MAX_BODY_BYTES", "error", "body-too-large");
         return true;
     }
@@ -409,12 +412,13 @@ bool req_write(struct conn *c)
         return false;
     struct iovec iov[2];
     int n = 0;
-    uint32_t hpend = c->hbuf.p ? c->hbuf.len - c->hsent : 0;
+    uint32_t hpend = c->hbuf.p && c->rs == RS_HEAD ? c->hbuf.len - c->hsent : 0;
     uint32_t bpend = 0;
     const char *bp = NULL;
-    if (c->held.p && c->rq == RQ_DONE) {
-        bp = buf_head(&c->held) + c->held_head + c->held_sent;
-        bpend = c->held.len - c->held_head - c->held_sent;
+    struct conn_hold *h = c->rq == RQ_DONE ? c->hold : NULL;
+    if (h) {
+        bp = buf_head(&h->buf) + h->head + h->sent;
+        bpend = h->buf.len - h->head - h->sent;
     } else if (c->client.fwd) {
         bp = buf_head(&c->client.buf);
         bpend = c->client.fwd;
@@ -433,9 +437,9 @@ bool req_write(struct conn *c)
     size_t hw = (size_t)w < hpend ? (size_t)w : hpend;
     c->hsent += (uint32_t)hw;
     size_t bw = (size_t)w - hw;
-    if (bw && c->held.p && c->rq == RQ_DONE) {
-        c->held_sent += (uint32_t)bw;
-        if (c->held_sent == c->held.len - c->held_head)
+    if (bw && h) {
+        h->sent += (uint32_t)bw;
+        if (h->sent == h->buf.len - h->head)
             conn_hold_release(c);
     } else if (bw) {
         buf_consume(&c->client.buf, bw);

@@ -31,7 +31,7 @@ static void bad_response(struct conn *c, const char *why)
         conn_kill(c);
 }
 
-/* Writes a re-serialised head for the client into rhead and drops the engine's raw head. */
+/* Writes a re-serialised head for the client into hbuf (free once the response started). */
 static bool rewrite_head(struct conn *c, const struct http_response *resp,
                          const struct response_plan *plan, bool replaced, uint64_t body_len)
 {
@@ -41,13 +41,14 @@ static bool rewrite_head(struct conn *c, const struct http_response *resp,
         .body_length = body_len,
     };
     size_t need = forward_response_head_bound(resp);
-    if (buf_get(&c->rhead) < 0 || buf_grow(&c->rhead, need) < 0)
+    buf_put(&c->hbuf);
+    if (buf_get(&c->hbuf) < 0 || buf_grow(&c->hbuf, need) < 0)
         return false;
-    int n = forward_response_head(resp, &o, buf_tail(&c->rhead), buf_space(&c->rhead));
+    int n = forward_response_head(resp, &o, buf_tail(&c->hbuf), buf_space(&c->hbuf));
     if (n < 0)
         return false;
-    c->rhead.len = (uint32_t)n;
-    c->rhsent = 0;
+    c->hbuf.len = (uint32_t)n;
+    c->hsent = 0;
     return true;
 }
 
@@ -72,9 +73,10 @@ static bool start_hold(struct conn *c, const struct http_response *resp,
                     "held-bytes");
         return false;
     }
-    chunk_decoder_init(&c->resp_dec, cfg->max_body_bytes);
-    memcpy(buf_tail(&c->held), buf_head(&c->engine.buf) + c->uparse, resp->head_len);
-    c->held.len = c->held_head = (uint32_t)resp->head_len;
+    struct conn_hold *h = c->hold;
+    chunk_decoder_init(&h->dec, cfg->max_body_bytes);
+    memcpy(buf_tail(&h->buf), buf_head(&c->engine.buf) + c->uparse, resp->head_len);
+    h->buf.len = h->head = (uint32_t)resp->head_len;
     buf_consume(&c->engine.buf, c->uparse + resp->head_len);
     c->uparse = 0;
     c->rs = RS_HOLD;
@@ -100,7 +102,8 @@ static bool response_head(struct conn *c, const struct http_response *resp)
     struct response_plan plan = response_plan(resp, &ctx);
     bool relay = plan.kind == RESPONSE_RELAY;
     bool hold = relay && (c->actions & ACTION_FILTER_RESPONSE) && !plan.head_only;
-    if ((hold || (relay && plan.rewrite)) && c->engine.fwd)
+    /* Wait, too, while a held request body is still being written: one hold at a time. */
+    if ((hold || (relay && plan.rewrite)) && (c->engine.fwd || (hold && c->hold)))
         return false;
     buf_put(&c->hbuf); /* the engine has answered: no retry will need the head again */
     c->status = resp->status;
@@ -121,7 +124,7 @@ static bool response_head(struct conn *c, const struct http_response *resp)
     c->resp_body = plan.body;
     c->resp_left = plan.content_length;
     c->resp_keepalive = plan.engine_keepalive;
-    chunk_init(&c->resp_dec.cs);
+    chunk_init(&c->resp_chunk);
     if (hold) {
         start_hold(c, resp, &plan);
         return true;
@@ -186,7 +189,7 @@ static bool frame_response_body(struct conn *c)
         return false;
     }
     uint32_t used;
-    enum chunk_result r = conn_frame_body(c->resp_body, &c->resp_left, &c->resp_dec.cs,
+    enum chunk_result r = conn_frame_body(c->resp_body, &c->resp_left, &c->resp_chunk,
                                           buf_head(&e->buf) + c->uparse, avail, &used);
     c->uparse += used;
     if (r == CHUNK_DONE) {
@@ -203,35 +206,36 @@ static bool frame_response_body(struct conn *c)
 static void hold_complete(struct conn *c)
 {
     struct hold_result res = {0};
-    const struct proxy_hooks *h = &c->px->hooks;
-    const char *body = buf_head(&c->held) + c->held_head;
-    size_t len = c->held.len - c->held_head;
-    if (h->filter_response)
-        h->filter_response(h->ctx, c, c->status, body, len, &res);
+    const struct proxy_hooks *hk = &c->px->hooks;
+    struct conn_hold *h = c->hold;
+    const char *body = buf_head(&h->buf) + h->head;
+    size_t len = h->buf.len - h->head;
+    if (hk->filter_response)
+        hk->filter_response(hk->ctx, c, c->status, body, len, &res);
     if (res.status) {
         free(res.replace);
         conn_answer(c, res.status, res.reason, "deny", res.reason ? res.reason : "filter");
         return;
     }
     if (res.replace) {
-        c->held.len = c->held_head;
+        h->buf.len = h->head;
         bool ok = res.replace_len <= conn_cfg(c)->max_body_bytes &&
                   conn_hold_room(c, res.replace_len);
         if (ok) {
-            memcpy(buf_tail(&c->held), res.replace, res.replace_len);
-            c->held.len += (uint32_t)res.replace_len;
+            memcpy(buf_tail(&h->buf), res.replace, res.replace_len);
+            h->buf.len += (uint32_t)res.replace_len;
         }
         free(res.replace);
         if (!ok) {
             bad_response(c, "filtered response does not fit (MAX_BODY_BYTES, MAX_HELD_BYTES)");
             return;
         }
-        len = c->held.len - c->held_head;
+        len = h->buf.len - h->head;
     }
     struct http_response *resp = &c->px->scratch_resp;
     struct http_error err;
-    if (http_parse_response(buf_head(&c->held), c->held_head, c->is_head,
-                            conn_cfg(c)->limits.max_head_bytes, resp, &err) != (int)c->held_head) {
+    if (http_parse_response(buf_head(&h->buf), h->head, c->is_head,
+                            conn_cfg(c)->limits.max_head_bytes, resp, &err) != (int)h->head) {
         bad_response(c, "held response head no longer parses");
         return;
     }
@@ -243,7 +247,7 @@ static void hold_complete(struct conn *c)
         bad_response(c, "filtered response head too large");
         return;
     }
-    c->held_sent = 0;
+    h->sent = 0;
     c->rs = RS_SEND;
 }
 
@@ -266,24 +270,24 @@ static bool hold_body(struct conn *c)
         return false;
     }
     const char *p = buf_head(&e->buf);
+    struct conn_hold *h = c->hold;
     enum chunk_result r = CHUNK_MORE;
     uint32_t used = avail;
     size_t produced = avail;
     if (c->resp_body == HTTP_BODY_LENGTH) {
-        r = conn_frame_body(c->resp_body, &c->resp_left, &c->resp_dec.cs, p, avail, &used);
+        r = conn_frame_body(c->resp_body, &c->resp_left, &c->resp_chunk, p, avail, &used);
         produced = used;
-        memcpy(buf_tail(&c->held), p, used);
+        memcpy(buf_tail(&h->buf), p, used);
     } else if (c->resp_body == HTTP_BODY_CHUNKED) {
         size_t consumed = 0;
-        r = chunk_decode(&c->resp_dec, p, avail, &consumed, buf_tail(&c->held), avail,
-                         &produced);
+        r = chunk_decode(&h->dec, p, avail, &consumed, buf_tail(&h->buf), avail, &produced);
         used = (uint32_t)consumed;
     } else {
-        memcpy(buf_tail(&c->held), p, avail);
+        memcpy(buf_tail(&h->buf), p, avail);
     }
-    c->held.len += (uint32_t)produced;
+    h->buf.len += (uint32_t)produced;
     buf_consume(&e->buf, used);
-    if (r == CHUNK_TOO_BIG || c->held.len - c->held_head > conn_cfg(c)->max_body_bytes)
+    if (r == CHUNK_TOO_BIG || h->buf.len - h->head > conn_cfg(c)->max_body_bytes)
         bad_response(c, "response larger than MAX_BODY_BYTES");
     else if (r == CHUNK_ERROR)
         bad_response(c, "malformed chunked response body");
@@ -362,18 +366,19 @@ bool resp_write(struct conn *c)
         return false;
     struct iovec iov[2];
     int n = 0;
-    uint32_t hpend = c->rhead.p ? c->rhead.len - c->rhsent : 0;
+    uint32_t hpend = c->hbuf.p && c->rs != RS_HEAD ? c->hbuf.len - c->hsent : 0;
     uint32_t bpend = 0;
     const char *bp = NULL;
-    if (c->rs == RS_SEND) {
-        bp = buf_head(&c->held) + c->held_head + c->held_sent;
-        bpend = c->held.len - c->held_head - c->held_sent;
+    struct conn_hold *h = c->rs == RS_SEND ? c->hold : NULL;
+    if (h) {
+        bp = buf_head(&h->buf) + h->head + h->sent;
+        bpend = h->buf.len - h->head - h->sent;
     } else if (c->engine.fwd) {
         bp = buf_head(&c->engine.buf);
         bpend = c->engine.fwd;
     }
     if (hpend)
-        iov[n++] = (struct iovec){buf_head(&c->rhead) + c->rhsent, hpend};
+        iov[n++] = (struct iovec){buf_head(&c->hbuf) + c->hsent, hpend};
     if (bpend)
         iov[n++] = (struct iovec){(void *)(uintptr_t)bp, bpend};
     if (!n) {
@@ -393,13 +398,13 @@ bool resp_write(struct conn *c)
         return false;
     c->bytes_out += (uint64_t)w;
     size_t hw = (size_t)w < hpend ? (size_t)w : hpend;
-    c->rhsent += (uint32_t)hw;
-    if (c->rhead.p && c->rhsent == c->rhead.len)
-        buf_put(&c->rhead);
+    c->hsent += (uint32_t)hw;
+    if (c->hbuf.p && c->hsent == c->hbuf.len)
+        buf_put(&c->hbuf);
     size_t bw = (size_t)w - hw;
-    if (c->rs == RS_SEND) {
-        c->held_sent += (uint32_t)bw;
-        if (c->held_sent == c->held.len - c->held_head) {
+    if (h) {
+        h->sent += (uint32_t)bw;
+        if (h->sent == h->buf.len - h->head) {
             conn_hold_release(c);
             c->rs = RS_DONE;
         }
@@ -415,11 +420,11 @@ bool resp_write(struct conn *c)
 
 bool resp_finish(struct conn *c)
 {
-    if (c->rs != RS_DONE || c->canned || c->linger || c->engine.fwd || c->rhead.p || c->dead)
+    if (c->rs != RS_DONE || c->canned || c->linger || c->engine.fwd || c->hbuf.p || c->dead)
         return false;
     conn_log_transaction(c);
     struct proxy *px = c->px;
-    bool sent = c->rq == RQ_DONE && !c->held.p; /* the whole request reached the engine */
+    bool sent = c->rq == RQ_DONE && !c->hold; /* the whole request reached the engine */
     bool engine_clean = c->resp_keepalive && c->engine.buf.len == c->uparse && sent &&
                         c->resp_body != HTTP_BODY_CLOSE;
     bool client_ok = c->req_keepalive && sent && c->resp_body != HTTP_BODY_CLOSE &&

@@ -40,9 +40,9 @@ const struct sock_ops sock_plain = {
     .close = plain_close,
 };
 
-void side_open(struct side *s, int fd, struct loop_ev *ev, bool rd, bool wr)
+void side_open(struct side *s, int fd, bool rd, bool wr)
 {
-    *s = (struct side){.fd = fd, .ops = &sock_plain, .ev = ev, .rd = rd, .wr = wr};
+    *s = (struct side){.fd = fd, .ops = &sock_plain, .rd = rd, .wr = wr};
 }
 
 void side_close(struct side *s)

@@ -2,8 +2,7 @@
  * I/O seam every read, write, shutdown and close goes through.
  *
  * Contract:
- *  - A struct side is a socket (fd), its operations table (ops), the registration its events
- *    arrive on (ev), the bytes read from it (buf; fwd of them are cleared for the other side) and
+ *  - A struct side is a socket (fd), its operations table (ops), the bytes read from it (buf; fwd of them are cleared for the other side) and
  *    its state: rd/wr (readiness as the last operation or event left it), hup (the peer's FIN was
  *    signalled: read until EOF, not just once), eof (the peer closed, or the socket failed), shut
  *    (our write side is shut down) and out_armed (EPOLLOUT is in the registration).
@@ -44,15 +43,14 @@ extern const struct sock_ops sock_plain;
 
 struct side {
     int fd;
-    const struct sock_ops *ops;
-    struct loop_ev *ev;
-    struct buf buf;
     uint32_t fwd;
+    const struct sock_ops *ops;
+    struct buf buf;
     bool rd, wr, hup, eof, shut, out_armed;
 };
 
 /* A side for fd, nothing read yet, readiness as given. */
-void side_open(struct side *s, int fd, struct loop_ev *ev, bool rd, bool wr);
+void side_open(struct side *s, int fd, bool rd, bool wr);
 /* Closes the socket (if open) and returns its buffer; the side owns nothing afterwards. */
 void side_close(struct side *s);
 /* Folds an epoll event mask into rd/wr/hup. */

@@ -52,7 +52,7 @@ struct upconn *upstream_connect(struct upstream_pool *p, struct conn *owner, boo
         return NULL;
     }
     *u = (struct upconn){.ev.fn = upconn_event, .owner = owner, .pool = p};
-    side_open(&u->s, fd, &u->ev, false, inp == 0);
+    side_open(&u->s, fd, false, inp == 0);
     u->s.out_armed = inp != 0;
     if (loop_watch(p->loop, fd, &u->ev, inp != 0) < 0) {
         *err = errno;

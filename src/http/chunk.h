@@ -40,9 +40,9 @@ enum chunk_phase {
 
 /* Chunked body validator. */
 struct chunk_state {
-    enum chunk_phase st;
     uint64_t remaining; /* data bytes left in the current chunk */
-    unsigned digits;    /* hex digits seen in the current size line */
+    enum chunk_phase st;
+    unsigned digits; /* hex digits seen in the current size line */
 };
 void chunk_init(struct chunk_state *cs);
 /* Consumes bytes from buf; *consumed says how many (all forwardable as is). */
