@@ -13,11 +13,6 @@
 #include "core/exchange.h"
 #include "http/errpage.h"
 
-const struct config *conn_cfg(const struct conn *c)
-{
-    return c->gen ? &c->gen->cfg : &c->px->gen->cfg;
-}
-
 void conn_kill(struct conn *c)
 {
     c->dead = true;
@@ -431,7 +426,12 @@ static bool linger_read(struct conn *c)
 
 static bool client_read(struct conn *c)
 {
-    return c->linger ? linger_read(c) : req_read(c);
+    if (c->linger)
+        return linger_read(c);
+    bool p = req_read(c);
+    if (c->on_idle && (c->client.buf.len || c->client.eof))
+        idle_remove(c); /* a request begins (joins the idle list again at the end of the pump) */
+    return p;
 }
 
 /* ---- the pump ---------------------------------------------------------------------------- */
@@ -537,7 +537,6 @@ void conn_pump(struct conn *c)
         p |= resp_write(c);
         client_write_canned(c, &p);
         p |= resp_finish(c);
-        idle_update(c);
 #ifdef SW_INVARIANTS
         if (!c->dead)
             conn_check(c);
@@ -675,7 +674,8 @@ void conn_check(const struct conn *c)
     INVARIANT(!c->hold || c->rq == RQ_HOLD || c->rs == RS_HOLD || c->rs == RS_SEND ||
               (c->rq == RQ_DONE && c->hold->sent < c->hold->buf.len - c->hold->head));
     INVARIANT((c->rq == RQ_HEAD && c->rs == RS_IDLE) || c->gen);
-    INVARIANT(!c->on_idle || (c->rq == RQ_HEAD && c->rs == RS_IDLE && !c->canned && !c->linger));
+    INVARIANT(!c->on_idle || (c->rq == RQ_HEAD && c->rs == RS_IDLE && !c->canned && !c->linger &&
+                              !c->client.buf.len));
     INVARIANT(c->client.fwd <= c->client.buf.len && c->engine.fwd <= c->engine.buf.len);
     INVARIANT(c->linger || c->uparse <= c->engine.buf.len);
     INVARIANT(!c->up || c->up->owner == c);

@@ -8,8 +8,13 @@
 
 #include "core/conn.h"
 
+/* The settings of the pinned generation, else the current one's. */
+static inline const struct config *conn_cfg(const struct conn *c)
+{
+    return c->gen ? &c->gen->cfg : &c->px->gen->cfg;
+}
+
 /* conn.c */
-const struct config *conn_cfg(const struct conn *c); /* the pinned generation, else the current */
 void conn_kill(struct conn *c);
 void conn_ready(struct conn *c);
 void conn_set_deadline(struct conn *c, enum dl_kind k, unsigned ms);

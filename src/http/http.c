@@ -148,6 +148,17 @@ bool http_is_hop_by_hop(struct http_view name)
     /* Proxy-Authorization, Proxy-Connection and the like all concern this hop only. */
     if (name.len > 6 && ieq_lower(name.p, "proxy-", 6))
         return true;
+    /* Most headers are none of the names below: their length says so at once (this runs for
+     * every header of every response). */
+    switch (name.len) {
+    case 2:  /* te */
+    case 7:  /* trailer, upgrade */
+    case 10: /* connection, keep-alive */
+    case 17: /* transfer-encoding */
+        break;
+    default:
+        return false;
+    }
     return VIEW_IS(name, "connection") || VIEW_IS(name, "keep-alive") || VIEW_IS(name, "te") ||
            VIEW_IS(name, "trailer") || VIEW_IS(name, "transfer-encoding") ||
            VIEW_IS(name, "upgrade");
