@@ -773,3 +773,21 @@ uint64_t chunk_data_pending(const struct chunk_state *cs)
 {
     return cs->st == CS_DATA ? cs->remaining : 0;
 }
+
+/* ---- shared byte classes --------------------------------------------------------------------- */
+
+bool http_is_tchar(unsigned char c)
+{
+    return is_tchar(c);
+}
+
+int http_hex_digit(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}

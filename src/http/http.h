@@ -118,4 +118,12 @@ uint64_t chunk_data_pending(const struct chunk_state *cs);
  * A larger n, or n > 0 outside chunk data, puts cs in the error state. */
 void chunk_skip_data(struct chunk_state *cs, uint64_t n);
 
+/* Byte classes shared with canon, query and `sockwarden check`, so that one definition decides. */
+
+/* RFC 9110 §5.6.2 tchar (the bytes of a method or header name). */
+bool http_is_tchar(unsigned char c);
+
+/* The value of one hex digit (0-9, a-f, A-F), or -1. */
+int http_hex_digit(unsigned char c);
+
 #endif
