@@ -37,6 +37,8 @@ static const char *const other_vars[] = {
     "MAX_REQUEST_LINE",
     "MAX_HEADER_COUNT",
     "MAX_BUFFER_BYTES",
+    "MAX_BODY_BYTES",
+    "MAX_HELD_BYTES",
 };
 
 

@@ -298,6 +298,15 @@ void conn_new(struct proxy *px, int fd, const struct listener *l, const struct s
         metrics_connection_opened();
     if (peer)
         memcpy(&c->peer, peer, plen < sizeof c->peer ? plen : sizeof c->peer);
+    if (l && l->is_unix) { /* who is calling: the rules can match a unix client's uid and gid */
+        struct ucred uc;
+        socklen_t ul = sizeof uc;
+        c->cred.family = AF_UNIX;
+        c->cred.known = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &ul) == 0;
+        c->cred.uid = c->cred.known ? uc.uid : (uid_t)-1;
+        c->cred.gid = c->cred.known ? uc.gid : (gid_t)-1;
+        c->cred.pid = c->cred.known ? uc.pid : 0;
+    }
     c->next = px->conns;
     if (px->conns)
         px->conns->prev = c;

@@ -13,9 +13,9 @@
  *    write side is shut and its input read and discarded (linger) so the answer is not destroyed
  *    by a reset: at most LINGER_TURN_BYTES per turn, LINGER_MAX_BYTES in all and LINGER_MS long;
  *    then the connection closes.
- *  - Hold states: with ACTION_HOLD_BODY a request body is read whole (at most MAX_BODY_BYTES, else
+ *  - Hold states: with ACT_INSPECT_BODY a request body is read whole (at most MAX_BODY_BYTES, else
  *    413 and nothing forwarded; chunked bodies are decoded), judged, then forwarded with a
- *    Content-Length, unchanged or replaced. With ACTION_FILTER_RESPONSE a response body is read
+ *    Content-Length, unchanged or replaced. With ACT_FILTER_RESPONSE a response body is read
  *    whole (Content-Length, chunked or close-delimited; at most MAX_BODY_BYTES, else 502),
  *    filtered and sent with a re-serialised head (new Content-Length, hop-by-hop headers dropped).
  *    Held bytes also count against the proxy-wide MAX_HELD_BYTES (503 past it).
@@ -44,6 +44,7 @@
 #define SW_CONN_H
 
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -114,7 +115,16 @@ struct conn {
     uint32_t scanned; /* bytes of a pending request head already searched for a line end */
     unsigned actions;
     int status;
-    struct sockaddr_in6 peer; /* from accept4; formatted only when a line is logged */
+    union {
+        struct sockaddr_in6 peer; /* TCP: from accept4; formatted only when a line is logged */
+        struct {                  /* a unix listener's client (peer.sin6_family is AF_UNIX) */
+            sa_family_t family;
+            bool known; /* SO_PEERCRED answered */
+            uid_t uid;
+            gid_t gid;
+            pid_t pid;
+        } cred;
+    };
     enum rq_state rq;
     enum rs_state rs;
     enum dl_kind dl;

@@ -45,12 +45,6 @@ struct plistener {
     struct proxy *px;
 };
 
-/* Conn actions a decision may ask for (beyond allow/deny). */
-enum conn_action {
-    ACTION_HOLD_BODY = 1u << 0,     /* read the whole request body, judge it, then forward */
-    ACTION_FILTER_RESPONSE = 1u << 1 /* read the whole response body, filter it, then relay */
-};
-
 /* What a body judge or a response filter decides about a held body. */
 struct hold_result {
     int status;         /* 0: go on; else refuse with this status and reason */
@@ -59,12 +53,14 @@ struct hold_result {
     size_t replace_len;
 };
 
-/* The seams through which decisions reach the connection core. The defaults use the policy of
- * the request's generation and never hold a body; tests (and later the rules engine) set others. */
+/* The seams through which decisions reach the connection core. The default decides with the
+ * policy of the request's generation, whose verdicts ask for no action; tests (and later the
+ * rules engine) set others. A verdict's actions (policy.h) ask the connection to hold a body:
+ * ACT_INSPECT_BODY reads the whole request body and gives it to judge_body before anything is
+ * forwarded; ACT_FILTER_RESPONSE reads the whole response body and gives it to filter_response. */
 struct proxy_hooks {
     void *ctx;
-    struct verdict (*decide)(void *ctx, const struct gen *g, const struct http_request *req,
-                             const struct canon *cn, unsigned *actions);
+    struct verdict (*decide)(void *ctx, const struct gen *g, const struct request_facts *f);
     void (*judge_body)(void *ctx, const struct conn *c, const char *body, size_t len,
                        struct hold_result *out);
     void (*filter_response)(void *ctx, const struct conn *c, int status, const char *body,

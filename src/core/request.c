@@ -1,5 +1,6 @@
 /* request — the client's half of an exchange: reading and parsing the head, the decision,
  * forwarding the head, streaming or holding the body, connecting to the engine (exchange.h). */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,14 +94,41 @@ void req_start_engine(struct conn *c)
 
 /* ---- the head ----------------------------------------------------------------------------- */
 
-static struct verdict decide(struct conn *c, const struct http_request *req,
-                             const struct canon *cn, unsigned *actions)
+/* Who is asking, for the policy: the listener, and the peer's address or credentials. */
+static void client_of(const struct conn *c, struct client_identity *id)
 {
+    const struct proxy *px = c->px;
+    *id = (struct client_identity){.kind = CLIENT_TCP, .listener_name = c->lst ? c->lst->name : "-"};
+    if (c->lst && px->nlsts)
+        id->listener = (unsigned)(c->lst - px->lsts[0].l);
+    if (c->peer.sin6_family == AF_INET6) {
+        memcpy(id->addr, &c->peer.sin6_addr, 16);
+        id->port = ntohs(c->peer.sin6_port);
+    } else if (c->peer.sin6_family == AF_INET) {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)(const void *)&c->peer;
+        id->addr[10] = id->addr[11] = 0xff;
+        memcpy(id->addr + 12, &a->sin_addr, 4);
+        id->port = ntohs(a->sin_port);
+    } else if (c->peer.sin6_family == AF_UNIX) {
+        id->kind = CLIENT_UNIX;
+        id->cred_known = c->cred.known;
+        id->uid = c->cred.uid;
+        id->gid = c->cred.gid;
+        id->pid = c->cred.pid;
+    }
+}
+
+static struct verdict decide(struct conn *c, const struct http_request *req,
+                             const struct canon *cn)
+{
+    struct client_identity id;
+    struct request_facts f;
+    client_of(c, &id);
+    request_facts_build(&f, req, cn, &id);
     const struct proxy_hooks *h = &c->px->hooks;
-    *actions = 0;
     if (h->decide)
-        return h->decide(h->ctx, c->gen, req, cn, actions);
-    return policy_decide(&c->gen->cfg.policy, req->method.p, req->method.len, cn);
+        return h->decide(h->ctx, c->gen, &f);
+    return policy_decide(&c->gen->cfg.policy, &f);
 }
 
 static bool forward_head(struct conn *c, const struct http_request *req, const struct canon *cn,
@@ -167,9 +195,8 @@ static void handle_request(struct conn *c, const struct http_request *req)
         proxy_serve_metrics(c, cn);
         return;
     }
-    unsigned actions;
-    struct verdict v = decide(c, req, cn, &actions);
-    c->section = v.section == SEC_NONE ? "none" : section_path[v.section] + 1;
+    struct verdict v = decide(c, req, cn);
+    c->section = section_name(v.section);
     if (!v.allow) {
         conn_answer(c, 403, NULL, "deny", v.rule);
         return;
@@ -177,7 +204,7 @@ static void handle_request(struct conn *c, const struct http_request *req)
     c->decision = "allow";
     c->rule = v.rule;
     c->route = v.route;
-    c->actions = actions;
+    c->actions = v.actions;
     c->upgrade = req->upgrade && v.route == ROUTE_HIJACK;
     c->req_keepalive = req->keep_alive && !c->px->draining;
     c->req_body = req->body;
@@ -186,7 +213,7 @@ static void handle_request(struct conn *c, const struct http_request *req)
     chunk_init(&c->req_chunk);
     bool has_body = req->body == HTTP_BODY_CHUNKED ||
                     (req->body == HTTP_BODY_LENGTH && req->content_length > 0);
-    if ((actions & ACTION_HOLD_BODY) && has_body) {
+    if ((v.actions & ACT_INSPECT_BODY) && has_body) {
         if (start_hold(c, req))
             buf_consume(&c->client.buf, req->head_len);
         return;

@@ -101,7 +101,7 @@ static bool response_head(struct conn *c, const struct http_response *resp)
     struct response_ctx ctx = plan_ctx(c);
     struct response_plan plan = response_plan(resp, &ctx);
     bool relay = plan.kind == RESPONSE_RELAY;
-    bool hold = relay && (c->actions & ACTION_FILTER_RESPONSE) && !plan.head_only;
+    bool hold = relay && (c->actions & ACT_FILTER_RESPONSE) && !plan.head_only;
     /* Wait, too, while a held request body is still being written: one hold at a time. */
     if ((hold || (relay && plan.rewrite)) && (c->engine.fwd || (hold && c->hold)))
         return false;

@@ -4,24 +4,17 @@
  *  - Decoded bytes >= 0x80 (e.g. "%C3%A9") and decoded specials such as ' ', '#', '?' are kept:
  *    dockerd routes them as plain path characters, they cannot change which section a path is in,
  *    and canon_format_target() re-encodes them, so the judged path and the forwarded path agree.
- *  - A trailing '/' is refused except for "/" alone. dockerd answers 404 to trailing slashes, with
- *    one exception (GET /networks/, an alias of /networks) that no client needs.
+ *  - A trailing '/' is refused except for "/" alone and the two paths dockerd registers with one
+ *    (moby's routers, 20.10 and today): "/networks/" (GET: an alias of the network list; DELETE
+ *    reaches network delete with an empty id) and "/debug/pprof/" (which the policy refuses).
+ *    dockerd answers 404 to every other trailing slash. They are kept, and forwarded, as given.
  *  - A version prefix longer than sizeof(version)-1 is refused; dockerd would answer 400 anyway.
  */
 #include "http/canon.h"
 
 #include <string.h>
 
-static int hex_value(unsigned char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
+#include "http/http.h"
 
 /* Raw target bytes: visible ASCII only, and no '#' (a fragment has no meaning in a request). */
 static const char *check_raw(const char *t, size_t len)
@@ -43,8 +36,8 @@ static const char *decode_path(const char *p, size_t len, struct canon *out)
     for (size_t i = 0; i < len; i++) {
         unsigned char ch = (unsigned char)p[i];
         if (ch == '%') {
-            int hi = i + 2 < len ? hex_value((unsigned char)p[i + 1]) : -1;
-            int lo = hi >= 0 ? hex_value((unsigned char)p[i + 2]) : -1;
+            int hi = i + 2 < len ? http_hex_digit((unsigned char)p[i + 1]) : -1;
+            int lo = hi >= 0 ? http_hex_digit((unsigned char)p[i + 2]) : -1;
             if (lo < 0)
                 return "malformed percent-escape in path";
             ch = (unsigned char)(hi << 4 | lo);
@@ -65,6 +58,28 @@ static const char *decode_path(const char *p, size_t len, struct canon *out)
     return NULL;
 }
 
+/* Length of a "/v<[0-9.]+>" prefix followed by '/', or 0. */
+static size_t version_prefix(const char *p, size_t len)
+{
+    if (len < 4 || p[0] != '/' || p[1] != 'v')
+        return 0;
+    size_t i = 2;
+    while (i < len && ((p[i] >= '0' && p[i] <= '9') || p[i] == '.'))
+        i++;
+    return i == 2 || i >= len || p[i] != '/' ? 0 : i;
+}
+
+/* The paths dockerd routes with their trailing slash, with or without a version prefix. */
+static bool slash_routed(const char *p, size_t len)
+{
+    static const char *const routed[] = {"/networks/", "/debug/pprof/"};
+    size_t v = version_prefix(p, len);
+    for (size_t i = 0; i < sizeof(routed) / sizeof(routed[0]); i++)
+        if (len - v == strlen(routed[i]) && memcmp(p + v, routed[i], len - v) == 0)
+            return true;
+    return false;
+}
+
 /* The decoded path must be what path.Clean would leave alone, minus trailing slashes. */
 static const char *check_segments(const char *p, size_t len)
 {
@@ -75,6 +90,8 @@ static const char *check_segments(const char *p, size_t len)
         if (i < len && p[i] != '/')
             continue;
         size_t seg = i - start;
+        if (seg == 0 && i == len && slash_routed(p, len))
+            return NULL;
         if (seg == 0)
             return i == len ? "trailing slash in path" : "empty path segment";
         if ((seg == 1 && p[start] == '.') || (seg == 2 && p[start] == '.' && p[start + 1] == '.'))
@@ -88,12 +105,8 @@ static const char *check_segments(const char *p, size_t len)
 static const char *split_version(struct canon *out)
 {
     const char *p = out->path;
-    if (out->path_len < 4 || p[0] != '/' || p[1] != 'v')
-        return NULL;
-    size_t i = 2;
-    while (i < out->path_len && ((p[i] >= '0' && p[i] <= '9') || p[i] == '.'))
-        i++;
-    if (i == 2 || i >= out->path_len || p[i] != '/')
+    size_t i = version_prefix(p, out->path_len);
+    if (i == 0)
         return NULL;
     size_t vlen = i - 2;
     if (vlen >= sizeof(out->version))

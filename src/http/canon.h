@@ -5,7 +5,9 @@
  * once, then answers 301 to any path that path.Clean would change. We decode once and refuse (400)
  * what dockerd would not execute as given or what could be read two ways:
  *   %2F, %00, malformed escapes, raw bytes outside visible ASCII, '#', dot-segments (raw or
- *   encoded), empty segments ("//"), a target not starting with '/'.
+ *   encoded), empty segments ("//"), a target not starting with '/', and a trailing '/' except on
+ *   the two paths dockerd registers with one, "/networks/" and "/debug/pprof/" (also after a
+ *   version prefix), which are kept as given.
  * The API version prefix "/v<digits and dots>" is split off once; the query is kept raw apart.
  * canon_format_target() re-serialises the judged form for forwarding (minimal percent-encoding).
  */

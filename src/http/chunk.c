@@ -5,6 +5,8 @@
  */
 #include "http/chunk.h"
 
+#include "http/http.h"
+
 #include <string.h>
 
 #define CHUNK_DIGITS_MAX 16 /* a 16-hex-digit size always fits in uint64_t */
@@ -14,17 +16,6 @@ void chunk_init(struct chunk_state *cs)
     cs->st = CHUNK_SIZE;
     cs->remaining = 0;
     cs->digits = 0;
-}
-
-static int hex_value(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 /* Advances over one grammar byte (never chunk data); returns false on a grammar error. */
@@ -37,7 +28,7 @@ static bool chunk_step(struct chunk_state *cs, unsigned char c)
             cs->st = CHUNK_SIZE_LF;
             return true;
         }
-        if ((h = hex_value(c)) < 0 || cs->digits == CHUNK_DIGITS_MAX)
+        if ((h = http_hex_digit(c)) < 0 || cs->digits == CHUNK_DIGITS_MAX)
             return false;
         cs->remaining = cs->remaining << 4 | (uint64_t)h;
         cs->digits++;

@@ -686,3 +686,20 @@ int http_parse_response(const char *buf, size_t len, bool is_head, size_t max_he
     resp->head_len = c.pos;
     return (int)c.pos;
 }
+/* ---- shared byte classes --------------------------------------------------------------------- */
+
+bool http_is_tchar(unsigned char c)
+{
+    return is_tchar(c);
+}
+
+int http_hex_digit(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}

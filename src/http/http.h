@@ -103,4 +103,12 @@ bool http_has_token(struct http_view value, const char *token);
  * token, ignoring ASCII case (empty elements never match). */
 bool http_list_has(struct http_view list, struct http_view token);
 
+/* Byte classes shared with canon, query and `sockwarden check`, so that one definition decides. */
+
+/* RFC 9110 §5.6.2 tchar (the bytes of a method or header name). */
+bool http_is_tchar(unsigned char c);
+
+/* The value of one hex digit (0-9, a-f, A-F), or -1. */
+int http_hex_digit(unsigned char c);
+
 #endif

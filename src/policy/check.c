@@ -1,31 +1,18 @@
 /* check — explains the policy's verdict for requests given on the command line or on stdin.
- * It runs the same canon_target() and policy_decide() as the proxy, so what it prints is what
- * the proxy would do with the same request line. */
+ * It runs what the proxy runs, in the same order: http_parse_request() on the request line
+ * "METHOD TARGET HTTP/1.1" (with the configured limits), canon_target(), request_facts_from_target()
+ * and policy_decide(), so what it prints, reasons included, is what the proxy would do with the same
+ * request line. */
 #include "policy/check.h"
 
 #include <string.h>
 
 #include "http/canon.h"
+#include "http/http.h"
 #include "policy/policy.h"
 
 #define LINE_MAX_BYTES 16384
-
-static const char *const route_names[] = {"plain", "hijack", "events"};
-
-/* RFC 9110 tchar: the proxy's parser answers 400 to any other byte in a method. */
-static bool is_token(const char *s, size_t len)
-{
-    if (len == 0)
-        return false;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        bool alnum =
-            (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
-        if (!alnum && (ch == 0 || !strchr("!#$%&'*+-.^_`|~", ch)))
-            return false;
-    }
-    return true;
-}
+#define HEAD_SUFFIX " HTTP/1.1\r\nHost: docker\r\n\r\n"
 
 /* Client bytes are echoed with anything outside visible ASCII (and '\') shown as \xHH. */
 static void put_escaped(FILE *out, const char *s, size_t len)
@@ -40,27 +27,58 @@ static void put_escaped(FILE *out, const char *s, size_t len)
 }
 
 static int refuse(FILE *out, const char *m, size_t mlen, const char *t, size_t tlen,
-                  const char *reason)
+                  const char *reason, int status)
 {
     fputs("error ", out);
     put_escaped(out, m, mlen);
     fputc(' ', out);
     put_escaped(out, t, tlen);
-    fprintf(out, "  reason=%s (the proxy answers 400)\n", reason);
+    fprintf(out, "  reason=%s (the proxy answers %d)\n", reason, status);
     return 2;
 }
 
-/* Prints one verdict line; returns 0 allow, 1 deny, 2 unparsable. */
-static int explain(const struct policy *p, const char *m, size_t mlen, const char *t, size_t tlen,
-                   FILE *out)
+/* The proxy's parser on "METHOD TARGET HTTP/1.1" plus a Host header: 0, or -1 with err set. A
+ * line the parser reads differently from the two fields given (a blank or CR/LF inside one) is
+ * refused as the parser would refuse it, or as a malformed request line. */
+static int parse_line(const struct http_limits *lim, const char *m, size_t mlen, const char *t,
+                      size_t tlen, struct http_error *err)
 {
-    struct canon c;
+    static struct http_request req; /* large; check runs once per line, on one thread */
+    char head[LINE_MAX_BYTES + 2 + sizeof(HEAD_SUFFIX)];
+    if (mlen + tlen + 1 > LINE_MAX_BYTES + 1) {
+        *err = (struct http_error){414, "request line too long"};
+        return -1;
+    }
+    memcpy(head, m, mlen);
+    head[mlen] = ' ';
+    memcpy(head + mlen + 1, t, tlen);
+    memcpy(head + mlen + 1 + tlen, HEAD_SUFFIX, sizeof(HEAD_SUFFIX) - 1);
+    size_t len = mlen + 1 + tlen + sizeof(HEAD_SUFFIX) - 1;
+    int r = http_parse_request(head, len, lim, &req, err);
+    if (r < 0)
+        return -1;
+    if (r != (int)len || req.method.p != head || req.method.len != mlen ||
+        req.target.p != head + mlen + 1 || req.target.len != tlen) {
+        *err = (struct http_error){400, "malformed request line"};
+        return -1;
+    }
+    return 0;
+}
+
+/* Prints one verdict line; returns 0 allow, 1 deny, 2 unparsable. */
+static int explain(const struct config *cfg, const char *m, size_t mlen, const char *t,
+                   size_t tlen, FILE *out)
+{
+    static struct canon c; /* large; as above */
     const char *reason = NULL;
-    if (!is_token(m, mlen))
-        return refuse(out, m, mlen, t, tlen, "invalid method token");
+    struct http_error err;
+    if (parse_line(&cfg->limits, m, mlen, t, tlen, &err) < 0)
+        return refuse(out, m, mlen, t, tlen, err.reason, err.status);
     if (canon_target(t, tlen, &c, &reason) < 0)
-        return refuse(out, m, mlen, t, tlen, reason);
-    struct verdict v = policy_decide(p, m, mlen, &c);
+        return refuse(out, m, mlen, t, tlen, reason, 400);
+    struct request_facts f;
+    request_facts_from_target(&f, (struct http_view){m, mlen}, &c, &client_unknown);
+    struct verdict v = policy_decide(&cfg->policy, &f);
 
     /* The canonical path alone, percent-encoded as it is forwarded. */
     char path[3 * CANON_PATH_MAX + 1];
@@ -68,14 +86,14 @@ static int explain(const struct policy *p, const char *m, size_t mlen, const cha
     bare.version_len = 0;
     bare.query = NULL;
     if (canon_format_target(&bare, path, sizeof(path)) < 0)
-        return refuse(out, m, mlen, t, tlen, "path too long");
+        return refuse(out, m, mlen, t, tlen, "path too long", 400);
 
     fprintf(out, "%-5s ", v.allow ? "allow" : "deny");
     put_escaped(out, m, mlen);
     fputc(' ', out);
     put_escaped(out, t, tlen);
     fprintf(out, "  rule=%s  canonical=%s version=%s route=%s\n", v.rule, path,
-            c.version_len ? c.version : "-", route_names[v.route]);
+            c.version_len ? c.version : "-", route_name(v.route));
     return v.allow ? 0 : 1;
 }
 
@@ -129,7 +147,7 @@ static int read_line(FILE *in, char *buf, size_t cap)
     return 0;
 }
 
-static int check_lines(const struct policy *p, FILE *in, FILE *out)
+static int check_lines(const struct config *p, FILE *in, FILE *out)
 {
     char line[LINE_MAX_BYTES + 2];
     int rc = 0, r;
@@ -157,9 +175,9 @@ static int check_lines(const struct policy *p, FILE *in, FILE *out)
 int check_main(const struct config *c, int argc, char **argv, FILE *in, FILE *out)
 {
     if (argc == 1 && strcmp(argv[0], "-") == 0)
-        return check_lines(&c->policy, in, out);
+        return check_lines(c, in, out);
     if (argc == 2)
-        return explain(&c->policy, argv[0], strlen(argv[0]), argv[1], strlen(argv[1]), out);
+        return explain(c, argv[0], strlen(argv[0]), argv[1], strlen(argv[1]), out);
     fputs("usage: sockwarden check METHOD TARGET   (e.g. check GET /v1.41/containers/json)\n"
           "       sockwarden check -               (one \"METHOD TARGET\" per line on stdin)\n"
           "exit status: 0 allowed, 1 denied, 2 usage error or unparsable request\n",

@@ -1,9 +1,12 @@
 /* policy — the access decision (see policy.h for the contract and docs/POLICY.md for the rules).
  *
- * Everything is decided on whole segments of the canonical path. dockerd's container, exec and
- * image routes take ids of the form {name:.*}, so an id may span several segments and the action
- * is always the LAST segment ("/containers/a/b/attach" attaches to container "a/b"). The list
- * endpoints are two segments long ("/containers/json"), so "{id}/action" needs at least three.
+ * Tecnativa's rules, on the facts: everything is decided on whole segments of the canonical path.
+ * Container routes take ids of the form {name:.*}, so the action is always the LAST segment
+ * ("/containers/a/b/attach" attaches to container "a/b"); the list endpoints are two segments long
+ * ("/containers/json"), so "{id}/action" needs at least three. The rules match paths, not
+ * endpoints, on purpose: they are Tecnativa's, and they also close paths dockerd does not route
+ * (DELETE /containers/x/archive is refused by ALLOW_ARCHIVE=0 as Tecnativa would). What a request
+ * is in dockerd's terms (route kind, body, ids) comes from endpoint.h.
  */
 #include "policy/policy.h"
 
@@ -13,13 +16,6 @@ const char *const section_env[SEC_COUNT] = {
     "AUTH",     "BUILD",   "COMMIT", "CONFIGS",  "CONTAINERS", "DISTRIBUTION", "EVENTS",  "EXEC",
     "GRPC",     "IMAGES",  "INFO",   "NETWORKS", "NODES",      "PING",         "PLUGINS", "SECRETS",
     "SERVICES", "SESSION", "SWARM",  "SYSTEM",   "TASKS",      "VERSION",      "VOLUMES",
-};
-
-const char *const section_path[SEC_COUNT] = {
-    "/auth",   "/build",  "/commit",  "/configs", "/containers", "/distribution",
-    "/events", "/exec",   "/grpc",    "/images",  "/info",       "/networks",
-    "/nodes",  "/_ping",  "/plugins", "/secrets", "/services",   "/session",
-    "/swarm",  "/system", "/tasks",   "/version", "/volumes",
 };
 
 /* Deny rule names; static so the verdict can point at them. */
@@ -60,18 +56,10 @@ static const struct {
     {AL_CHANGES, "changes"}, {AL_STATS, "stats"},
 };
 
-enum method { M_GET, M_HEAD, M_POST, M_PUT, M_DELETE, M_OTHER };
-
-struct seg {
-    const char *p;
-    size_t len;
-};
-
-/* The first, the last two segments and the count: all the rules ever look at. */
-struct segs {
-    struct seg first, prev, last;
-    size_t count;
-};
+const char *section_name(enum section s)
+{
+    return (unsigned)s < SEC_COUNT ? section_path[s] + 1 : "none";
+}
 
 void policy_default(struct policy *p)
 {
@@ -85,89 +73,19 @@ void policy_default(struct policy *p)
     p->allow[AL_STATS] = true;
 }
 
-static bool eq(const char *p, size_t len, const char *s)
+static bool seg_is(struct http_view s, const char *name)
 {
-    return len == strlen(s) && memcmp(p, s, len) == 0;
+    return s.len == strlen(name) && memcmp(s.p, name, s.len) == 0;
 }
 
-static bool seg_is(struct seg s, const char *name)
-{
-    return eq(s.p, s.len, name);
-}
-
-/* Methods dockerd routes, matched exactly (it is case-sensitive). OPTIONS is left out on purpose:
- * dockerd answers 200 to OPTIONS on any path, which only helps probing. */
-static enum method method_of(const char *m, size_t len)
-{
-    static const char *const names[] = {"GET", "HEAD", "POST", "PUT", "DELETE"};
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (eq(m, len, names[i]))
-            return (enum method)i;
-    return M_OTHER;
-}
-
-static void split(const struct canon *c, struct segs *s)
-{
-    memset(s, 0, sizeof(*s));
-    size_t start = 1;
-    for (size_t i = 1; i <= c->path_len; i++) {
-        if (i < c->path_len && c->path[i] != '/')
-            continue;
-        if (i > start) {
-            struct seg cur = {c->path + start, i - start};
-            if (s->count++ == 0)
-                s->first = cur;
-            s->prev = s->last;
-            s->last = cur;
-        }
-        start = i + 1;
-    }
-}
-
-static enum section section_of(const struct segs *s)
-{
-    if (s->count == 0)
-        return SEC_NONE;
-    for (int i = 0; i < SEC_COUNT; i++)
-        if (seg_is(s->first, section_path[i] + 1))
-            return (enum section)i;
-    return SEC_NONE;
-}
-
-/* "/<section>/{id…}/<action>": at least three segments, the id being everything in between. */
-static bool item_action(const struct segs *s, const char *section, const char *action)
-{
-    return s->count >= 3 && seg_is(s->first, section) && seg_is(s->last, action);
-}
-
-static bool is_attach_ws(const struct segs *s)
+static bool is_attach_ws(const struct path_segs *s)
 {
     return s->count >= 4 && seg_is(s->first, "containers") && seg_is(s->prev, "attach") &&
            seg_is(s->last, "ws");
 }
 
-static enum route_kind route_of(enum method m, const struct segs *s)
-{
-    if (m == M_POST && (item_action(s, "containers", "attach") || item_action(s, "exec", "start")))
-        return ROUTE_HIJACK;
-    if (m == M_POST && s->count == 1 && (seg_is(s->first, "session") || seg_is(s->first, "grpc")))
-        return ROUTE_HIJACK;
-    if (m == M_GET && is_attach_ws(s))
-        return ROUTE_HIJACK;
-    if (m == M_GET && s->count == 1 && seg_is(s->first, "events"))
-        return ROUTE_EVENTS;
-    return ROUTE_PLAIN;
-}
-
-enum route_kind policy_route(const char *method, size_t method_len, const struct canon *c)
-{
-    struct segs s;
-    split(c, &s);
-    return route_of(method_of(method, method_len), &s);
-}
-
 /* Container ids and names are [A-Za-z0-9_.-]+ (Tecnativa's class for these rules too). */
-static bool container_id(struct seg s)
+static bool container_id(struct http_view s)
 {
     if (s.len == 0)
         return false;
@@ -182,9 +100,10 @@ static bool container_id(struct seg s)
 
 /* ALLOW_START & co.: exactly POST /containers/{id}/<verb>, with a plain one-segment id: these
  * flags open single verbs, so nothing else may ride on them. Returns the flag name or NULL. */
-static const char *verb_rule(const struct policy *p, enum method m, const struct segs *s)
+static const char *verb_rule(const struct policy *p, enum api_method m, const struct path_segs *s)
 {
-    if (m != M_POST || s->count != 3 || !seg_is(s->first, "containers") || !container_id(s->prev))
+    if (m != METHOD_POST || s->count != 3 || !seg_is(s->first, "containers") ||
+        !container_id(s->prev))
         return NULL;
     for (size_t i = 0; i < sizeof(verb_rules) / sizeof(verb_rules[0]); i++)
         if (p->allow[verb_rules[i].flag] && seg_is(s->last, verb_rules[i].verb))
@@ -193,15 +112,21 @@ static const char *verb_rule(const struct policy *p, enum method m, const struct
 }
 
 /* Rules stricter than Tecnativa under /containers/{id}/…; returns the deny rule or NULL. */
-static const char *container_rule(const struct policy *p, enum method m, const struct segs *s)
+static const char *container_rule(const struct policy *p, enum api_method m,
+                                  const struct path_segs *s, const char **reason)
 {
     if (s->count < 3 || !seg_is(s->first, "containers"))
         return NULL;
-    if (is_attach_ws(s) && !p->post)
-        return "POST=0"; /* a GET that writes to the container's stdin */
-    if (m == M_POST && seg_is(s->last, "exec") && !p->section[SEC_EXEC])
+    if (is_attach_ws(s) && !p->post) {
+        *reason = "attach/ws writes to the container's stdin: needs POST=1";
+        return "POST=0";
+    }
+    if (m == METHOD_POST && seg_is(s->last, "exec") && !p->section[SEC_EXEC]) {
+        *reason = "creating an exec needs EXEC=1";
         return section_off[SEC_EXEC];
-    if (m != M_PUT && seg_is(s->last, "archive") && !p->allow[AL_ARCHIVE])
+    }
+    *reason = "this container read has its own flag, and it is off";
+    if (m != METHOD_PUT && seg_is(s->last, "archive") && !p->allow[AL_ARCHIVE])
         return allow_off[AL_ARCHIVE];
     for (size_t i = 0; i < sizeof(read_rules) / sizeof(read_rules[0]); i++)
         if (seg_is(s->last, read_rules[i].action) && !p->allow[read_rules[i].flag])
@@ -209,37 +134,35 @@ static const char *container_rule(const struct policy *p, enum method m, const s
     return NULL;
 }
 
-static struct verdict verdict_of(bool allow, const char *rule, enum section sec,
-                                 enum route_kind route)
+static struct verdict verdict_of(bool allow, const char *rule, const char *reason,
+                                 const struct request_facts *f)
 {
-    struct verdict v = {allow, rule, sec, route};
+    struct verdict v = {allow, rule, reason, f->ep.section, f->ep.route, f->ep.id, ACT_NONE};
     return v;
 }
 
-struct verdict policy_decide(const struct policy *p, const char *method, size_t method_len,
-                             const struct canon *c)
+struct verdict policy_decide(const struct policy *p, const struct request_facts *f)
 {
-    struct segs s;
-    split(c, &s);
-    enum method m = method_of(method, method_len);
-    enum route_kind route = route_of(m, &s);
-    enum section sec = section_of(&s);
+    const struct path_segs *s = &f->segs;
+    enum api_method m = f->api_method;
+    enum section sec = f->ep.section;
+    const char *reason = NULL;
 
-    if (m == M_OTHER)
-        return verdict_of(false, "method", sec, route);
-    if (s.count > 0 && seg_is(s.first, "debug"))
-        return verdict_of(false, "debug", sec, route);
+    if (m == METHOD_OTHER)
+        return verdict_of(false, "method", "method not routed by the engine", f);
+    if (s->count > 0 && seg_is(s->first, "debug"))
+        return verdict_of(false, "debug", "/debug is always refused", f);
     if (sec == SEC_NONE)
-        return verdict_of(false, "no-section", sec, route);
-    const char *rule = verb_rule(p, m, &s);
+        return verdict_of(false, "no-section", "path is in no section", f);
+    const char *rule = verb_rule(p, m, s);
     if (rule)
-        return verdict_of(true, rule, sec, route);
-    if (m != M_GET && m != M_HEAD && !p->post)
-        return verdict_of(false, "POST=0", sec, route);
-    rule = container_rule(p, m, &s);
+        return verdict_of(true, rule, "container verb admitted by its flag", f);
+    if (m != METHOD_GET && m != METHOD_HEAD && !p->post)
+        return verdict_of(false, "POST=0", "methods other than GET and HEAD need POST=1", f);
+    rule = container_rule(p, m, s, &reason);
     if (rule)
-        return verdict_of(false, rule, sec, route);
+        return verdict_of(false, rule, reason, f);
     if (p->section[sec])
-        return verdict_of(true, section_env[sec], sec, route);
-    return verdict_of(false, section_off[sec], sec, route);
+        return verdict_of(true, section_env[sec], "section is on", f);
+    return verdict_of(false, section_off[sec], "section is off", f);
 }

@@ -261,3 +261,33 @@ def test_fake_engine_fidelity(real_engine, shape):
     if st == 200:
         api(real_engine, "DELETE", "/containers/%s?force=1" % name)
     assert st == 200, "dockerd did not run the request smuggled by %s" % shape
+
+
+@pytest.fixture(scope="module")
+def networks_proxies(real_engine, workdir):
+    from conftest import ProxySet
+    ps = ProxySet(workdir)
+    on = ps.start(real_engine, name="net-on", NETWORKS=1, POST=0)
+    off = ps.start(real_engine, name="net-off", NETWORKS=0, POST=0)
+    yield on, off
+    problems = ps.stop()
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
+@pytest.mark.parametrize("target", [b"/networks/", b"/v1.41/networks/"])
+def test_networks_trailing_slash(networks_proxies, real_engine, target):
+    """dockerd registers GET /networks/ as the network list: through the proxy it is the list with
+    NETWORKS=1 (forwarded with its slash) and 403 without; other trailing slashes stay 400."""
+    on, off = networks_proxies
+    st, direct = api(real_engine, "GET", target.decode())
+    assert st == 200 and isinstance(direct, list), direct
+    ex = exchange(on.port, b"GET %s HTTP/1.1\r\nHost: docker\r\n\r\n" % target)
+    assert ex.statuses == [200], ex.responses
+    names = sorted(n["Name"] for n in json.loads(ex.responses[0].body))
+    assert names == sorted(n["Name"] for n in direct) and "none" in names
+    ex = exchange(off.port, b"GET %s HTTP/1.1\r\nHost: docker\r\n\r\n" % target)
+    assert ex.statuses == [403], ex.responses
+    for other in (b"/containers/json/", b"/networks/x/", b"/_ping/"):
+        ex = exchange(on.port, b"GET %s HTTP/1.1\r\nHost: docker\r\n\r\n" % other)
+        assert ex.statuses == [400], (other, ex.responses)

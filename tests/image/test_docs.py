@@ -25,15 +25,28 @@ def c_string_array(source, name):
     return re.findall(r'"([^"]*)"', m.group(1))
 
 
+def src_tree():
+    """Every C source under src/ (modules live in src/<layer>/), concatenated."""
+    parts = []
+    for root, _, files in sorted(os.walk(os.path.join(REPO, "src"))):
+        for f in sorted(files):
+            if f.endswith(".c"):
+                with open(os.path.join(root, f), encoding="utf-8") as fh:
+                    parts.append(fh.read())
+    return "\n".join(parts)
+
+
 def known_variables():
-    config, policy = read("src", "config.c"), read("src", "policy.c")
+    config, policy = read("src", "config", "config.c"), src_tree()
     names = c_string_array(config, "other_vars")
     names += c_string_array(policy, "section_env") + c_string_array(policy, "allow_env")
     # Modules that read the environment themselves count once main.c calls them.
     main = read("src", "main.c")
-    for module in ("confine",):
-        if os.path.exists(os.path.join(REPO, "src", module + ".c")) and module + "_" in main:
-            names += re.findall(r'env\(getenv_fn, "([A-Z_]+)"\)', read("src", module + ".c"))
+    for layer, module in (("os", "confine"),):
+        path = os.path.join(REPO, "src", layer, module + ".c")
+        assert os.path.exists(path), path
+        if module + "_" in main:
+            names += re.findall(r'env\(getenv_fn, "([A-Z_]+)"\)', read("src", layer, module + ".c"))
     assert len(names) > 40, names
     return names
 
@@ -99,7 +112,7 @@ def test_image_env_changes_no_decision():
     env = dockerfile_env()
     for k in ("SOCKET_PATH", "LOG_LEVEL", "SHUTDOWN_GRACE"):
         env.pop(k)
-    policy = read("src", "policy.c")
+    policy = src_tree()
     lines = []
     for path in c_string_array(policy, "section_path"):
         for method in ("GET", "POST", "DELETE"):
@@ -129,7 +142,7 @@ def test_image_env_changes_no_decision():
 
 def test_image_env_holds_every_flag():
     env = dockerfile_env()
-    policy = read("src", "policy.c")
+    policy = src_tree()
     flags = c_string_array(policy, "section_env") + c_string_array(policy, "allow_env")
     missing = [f for f in flags + ["POST"] if f not in env]
     assert not missing, "Dockerfile ENV lacks %s" % missing

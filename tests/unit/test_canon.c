@@ -51,6 +51,12 @@ static const struct ok_case ok_cases[] = {
     {"/images/%2e%2e%2e/json", "/images/.../json", "", NULL, "/images/.../json"},
     {"/images/.hidden/json", "/images/.hidden/json", "", NULL, "/images/.hidden/json"},
     {"/images/a../json", "/images/a../json", "", NULL, "/images/a../json"},
+    /* The trailing-slash routes dockerd registers are kept, slash and all. */
+    {"/networks/", "/networks/", "", NULL, "/networks/"},
+    {"/v1.41/networks/", "/networks/", "1.41", NULL, "/v1.41/networks/"},
+    {"/networks/?filters=%7B%7D", "/networks/", "", "filters=%7B%7D", "/networks/?filters=%7B%7D"},
+    {"/%6Eetworks/", "/networks/", "", NULL, "/networks/"},
+    {"/debug/pprof/", "/debug/pprof/", "", NULL, "/debug/pprof/"},
 };
 
 struct bad_case {
@@ -96,7 +102,12 @@ static const struct bad_case bad_cases[] = {
     {"/containers//json", "empty path segment"},
     {"/v1.41//version", "empty path segment"},
     {"/containers/json/", "trailing slash in path"},
-    {"/networks/", "trailing slash in path"},
+    {"/networks/x/", "trailing slash in path"},
+    {"/v1.41/v1.41/networks/", "trailing slash in path"},
+    {"/debug/pprof/x/", "trailing slash in path"},
+    {"/networks//", "empty path segment"},
+    {"/xnetworks/", "trailing slash in path"},
+    {"/_ping/", "trailing slash in path"},
     {"/v1.41/", "trailing slash in path"},
     {"/containers/json/?x=1", "trailing slash in path"},
     {"/.", "dot-segment in path"},

@@ -2,6 +2,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "http/canon.h"
+#include "http/http.h"
 #include "policy/check.h"
 #include "check.h"
 #include "fake_env.h"
@@ -92,17 +94,24 @@ static void test_single(void)
            "error GET /version/../containers/json  reason=dot-segment in path (the proxy answers "
            "400)\n");
     single(&def, "GET", "version", 2,
-           "error GET version  reason=request target does not start with '/' (the proxy "
-           "answers 400)\n");
+           "error GET version  reason=request target not in origin-form (the proxy answers "
+           "400)\n");
+    /* The parser's reasons, as the proxy gives them (the line is "G ET /version HTTP/1.1"). */
     single(&def, "GET", "/x y\x01\\", 2,
-           "error GET /x\\x20y\\x01\\x5C  reason=invalid byte in request target (the proxy "
+           "error GET /x\\x20y\\x01\\x5C  reason=malformed HTTP version (the proxy answers "
+           "400)\n");
+    single(&def, "GET", "/caf\xc3\xa9", 2,
+           "error GET /caf\\xC3\\xA9  reason=non-ASCII byte in request target (the proxy "
            "answers 400)\n");
     single(&def, "G ET", "/version", 2,
-           "error G\\x20ET /version  reason=invalid method token (the proxy answers 400)\n");
+           "error G\\x20ET /version  reason=malformed HTTP version (the proxy answers 400)\n");
     single(&def, "", "/version", 2,
-           "error  /version  reason=invalid method token (the proxy answers 400)\n");
+           "error  /version  reason=malformed request method (the proxy answers 400)\n");
     single(&def, "GET(", "/version", 2,
-           "error GET( /version  reason=invalid method token (the proxy answers 400)\n");
+           "error GET( /version  reason=malformed request method (the proxy answers 400)\n");
+    single(&def, "GET", "/version\r\nX: y", 2,
+           "error GET /version\\x0D\\x0AX:\\x20y  reason=HTTP/0.9 request not supported (the "
+           "proxy answers 400)\n");
     single(&def, "FOO", "/version", 1,
            "deny  FOO /version  rule=method  canonical=/version version=- route=plain\n");
 }
@@ -182,9 +191,56 @@ static void test_lines(void)
     free(big);
 }
 
+/* The proxy's reason for a target, computed the way the proxy computes it: parse the head, then
+ * canonicalise the target. */
+static const char *proxy_reason(const char *target)
+{
+    static struct http_request req;
+    static struct canon cn;
+    static char head[256];
+    struct http_limits lim;
+    struct http_error err;
+    const char *why = NULL;
+    http_limits_default(&lim);
+    int n = snprintf(head, sizeof(head), "GET %s HTTP/1.1\r\nHost: d\r\n\r\n", target);
+    if (http_parse_request(head, (size_t)n, &lim, &req, &err) < 0)
+        return err.reason;
+    if (canon_target(req.target.p, req.target.len, &cn, &why) < 0)
+        return why;
+    return NULL;
+}
+
+/* For a table of bad targets, `check` gives the reason the proxy gives. */
+static void test_reasons_match_proxy(void)
+{
+    static const char *const targets[] = {
+        "/caf\xc3\xa9",  "/a\x7f",       "/a#b",          "/containers%2Fjson", "/a%zz",
+        "/a%00",         "/a%0a",         "//version",     "/version/../x",      "/version/",
+        "/containers/json/", "http://h/version", "*",     "version",            "/a\x01b",
+        "/v1.41/",       "/networks//",   "/%2e%2e/info",
+    };
+    struct config def;
+    load_config(&def, NULL);
+    for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
+        const char *want = proxy_reason(targets[i]);
+        CHECK(want != NULL, "proxy accepts %s", targets[i]);
+        if (!want)
+            continue;
+        char *text = NULL;
+        const char *argv[] = {"GET", targets[i]};
+        int rc = run(&def, 2, argv, NULL, &text);
+        char needle[160];
+        snprintf(needle, sizeof(needle), "reason=%s (the proxy answers 400)\n", want);
+        CHECK(rc == 2 && strstr(text, needle) != NULL, "%s: check says '%s', proxy '%s'",
+              targets[i], text, want);
+        free(text);
+    }
+}
+
 int main(void)
 {
     test_single();
+    test_reasons_match_proxy();
     test_usage();
     test_lines();
     return TEST_SUMMARY("check");

@@ -57,6 +57,25 @@ static bool canon_of(const char *target, struct canon *c)
     return rc == 0;
 }
 
+/* The new call: facts from the method and canonical target, then the verdict. */
+static struct verdict decide(const struct policy *p, const char *m, size_t mlen,
+                             const struct canon *c)
+{
+    struct request_facts f;
+    request_facts_from_target(&f, (struct http_view){m, mlen}, c, &client_unknown);
+    struct verdict v = policy_decide(p, &f);
+    CHECK(v.reason && v.reason[0] && v.actions == ACT_NONE, "reason/actions for %.*s", (int)mlen,
+          m);
+    return v;
+}
+
+static enum route_kind route_of(const char *m, size_t mlen, const struct canon *c)
+{
+    struct endpoint ep;
+    endpoint_of((struct http_view){m, mlen}, c, &ep);
+    return ep.route;
+}
+
 static void run_row(const struct row *r)
 {
     struct policy p;
@@ -66,12 +85,12 @@ static void run_row(const struct row *r)
     if (!canon_of(r->target, &c))
         return;
     snprintf(ctx, sizeof(ctx), "[%s] %s %s", r->flags, r->method, r->target);
-    struct verdict v = policy_decide(&p, r->method, strlen(r->method), &c);
+    struct verdict v = decide(&p, r->method, strlen(r->method), &c);
     CHECK_INT(v.allow, r->allow, ctx);
     CHECK(v.rule && strcmp(v.rule, r->rule) == 0, "%s: rule '%s' want '%s'", ctx,
           v.rule ? v.rule : "(null)", r->rule);
     CHECK_INT(v.route, r->route, ctx);
-    CHECK_INT(policy_route(r->method, strlen(r->method), &c), r->route, ctx);
+    CHECK_INT(route_of(r->method, strlen(r->method), &c), r->route, ctx);
 }
 
 static const struct row rows[] = {
@@ -313,6 +332,14 @@ static const struct row rows[] = {
     {"POST NETWORKS", "GET", "/v1.41/networks", 1, "NETWORKS", P},
     {"POST NETWORKS", "POST", "/v1.41/networks/create", 1, "NETWORKS", P},
     {"POST NETWORKS", "DELETE", "/v1.41/networks/foo", 1, "NETWORKS", P},
+    /* The two trailing-slash routes dockerd registers: judged under their section like the rest. */
+    {"NETWORKS", "GET", "/networks/", 1, "NETWORKS", P},
+    {"NETWORKS", "GET", "/v1.41/networks/", 1, "NETWORKS", P},
+    {"", "GET", "/networks/", 0, "NETWORKS=0", P},
+    {"NETWORKS", "DELETE", "/networks/", 0, "POST=0", P},
+    {"NETWORKS POST", "DELETE", "/networks/", 1, "NETWORKS", P},
+    {"NETWORKS=0 POST", "DELETE", "/networks/", 0, "NETWORKS=0", P},
+    {"CONTAINERS NETWORKS POST", "GET", "/debug/pprof/", 0, "debug", P},
     /* test_exec_permissions */
     {"CONTAINERS EXEC POST", "POST", "/v1.41/containers/x/exec", 1, "CONTAINERS", P},
     {"CONTAINERS EXEC POST", "POST", "/v1.41/exec/e/start", 1, "EXEC", H},
@@ -334,22 +361,22 @@ static void test_each_section(void)
             if (!canon_of(tg, &c))
                 continue;
             p.section[i] = false;
-            struct verdict v = policy_decide(&p, "GET", 3, &c);
+            struct verdict v = decide(&p, "GET", 3, &c);
             CHECK(!v.allow && strcmp(v.rule, off) == 0, "%s off: %s", tg, v.rule);
             CHECK_INT(v.section, i, tg);
             p.section[i] = true;
-            v = policy_decide(&p, "GET", 3, &c);
+            v = decide(&p, "GET", 3, &c);
             CHECK(v.allow && strcmp(v.rule, section_env[i]) == 0, "%s on: %s", tg, v.rule);
-            v = policy_decide(&p, "DELETE", 6, &c);
+            v = decide(&p, "DELETE", 6, &c);
             CHECK(!v.allow && strcmp(v.rule, "POST=0") == 0, "%s DELETE POST=0", tg);
             p.post = true;
-            v = policy_decide(&p, "DELETE", 6, &c);
+            v = decide(&p, "DELETE", 6, &c);
             CHECK(v.allow, "%s DELETE POST=1: %s", tg, v.rule);
             p.post = false;
             /* No other section opens it. */
             for (int j = 0; j < SEC_COUNT; j++)
                 p.section[j] = j != i;
-            v = policy_decide(&p, "GET", 3, &c);
+            v = decide(&p, "GET", 3, &c);
             CHECK(!v.allow && strcmp(v.rule, off) == 0, "%s by others: %s", tg, v.rule);
             memset(&p, 0, sizeof(p));
         }
@@ -375,6 +402,20 @@ static void test_tables(void)
     CHECK(strcmp(allow_env[AL_RESTARTS], "ALLOW_RESTARTS") == 0, "AL_RESTARTS");
     CHECK(strcmp(allow_env[AL_STATS], "ALLOW_STATS") == 0, "AL_STATS");
     CHECK(strcmp(allow_env[AL_ARCHIVE], "ALLOW_ARCHIVE") == 0, "AL_ARCHIVE");
+}
+
+/* section_name: the metrics label, one per section, "none" outside. */
+static void test_section_name(void)
+{
+    CHECK(strcmp(section_name(SEC_CONTAINERS), "containers") == 0, "containers");
+    CHECK(strcmp(section_name(SEC_PING), "_ping") == 0, "_ping");
+    CHECK(strcmp(section_name(SEC_VOLUMES), "volumes") == 0, "volumes");
+    CHECK(strcmp(section_name(SEC_NONE), "none") == 0, "none");
+    CHECK(strcmp(section_name(SEC_COUNT), "none") == 0, "count");
+    for (int i = 0; i < SEC_COUNT; i++)
+        for (int j = 0; j < i; j++)
+            CHECK(strcmp(section_name((enum section)i), section_name((enum section)j)) != 0,
+                  "distinct %d %d", i, j);
 }
 
 static void test_default(void)
@@ -406,15 +447,15 @@ static void test_all_open(void)
         struct canon c;
         if (!canon_of(cases[i].target, &c))
             continue;
-        struct verdict v = policy_decide(&p, cases[i].method, strlen(cases[i].method), &c);
+        struct verdict v = decide(&p, cases[i].method, strlen(cases[i].method), &c);
         CHECK(!v.allow && strcmp(v.rule, cases[i].rule) == 0, "%s %s: %s", cases[i].method,
               cases[i].target, v.rule);
     }
     struct canon c;
     if (canon_of("/containers/x/archive", &c))
-        CHECK(policy_decide(&p, "GET", 3, &c).allow, "all open archive");
+        CHECK(decide(&p, "GET", 3, &c).allow, "all open archive");
     if (canon_of("/containers/x/exec", &c))
-        CHECK(policy_decide(&p, "POST", 4, &c).allow, "all open exec");
+        CHECK(decide(&p, "POST", 4, &c).allow, "all open exec");
 }
 
 /* The method is taken by length, not up to a NUL. */
@@ -425,10 +466,10 @@ static void test_method_length(void)
     policy_default(&p);
     if (!canon_of("/version", &c))
         return;
-    CHECK(policy_decide(&p, "GETX", 3, &c).allow, "GET by length");
-    CHECK(!policy_decide(&p, "GET", 2, &c).allow, "GE by length");
-    CHECK(!policy_decide(&p, "GET\0", 4, &c).allow, "GET NUL");
-    CHECK_INT(policy_route("GETX", 3, &c), ROUTE_PLAIN, "route by length");
+    CHECK(decide(&p, "GETX", 3, &c).allow, "GET by length");
+    CHECK(!decide(&p, "GET", 2, &c).allow, "GE by length");
+    CHECK(!decide(&p, "GET\0", 4, &c).allow, "GET NUL");
+    CHECK_INT(route_of("GETX", 3, &c), ROUTE_PLAIN, "route by length");
 }
 
 int main(void)
@@ -437,6 +478,7 @@ int main(void)
         run_row(&rows[i]);
     test_each_section();
     test_tables();
+    test_section_name();
     test_default();
     test_all_open();
     test_method_length();
