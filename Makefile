@@ -4,7 +4,7 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wcast-qual -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wvla -Wundef -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c17 -D_GNU_SOURCE -DSW_VERSION='"$(VERSION)"' $(WARN) -fno-strict-aliasing -Isrc
+SW_CFLAGS := -std=c17 -D_GNU_SOURCE -DSW_VERSION='"$(VERSION)"' $(WARN) -fno-strict-aliasing -Isrc
 LDFLAGS ?=
 
 # Sources are grouped by layer (docs/ARCHITECTURE.md): src/<layer>/<module>.c, included as "<layer>/<module>.h".
@@ -24,23 +24,23 @@ all: $(B)/sockwarden
 
 $(B)/%.o: src/%.c $(HDR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(SW_CFLAGS) -c $< -o $@
 $(B)/sockwarden: $(patsubst src/%.c,$(B)/%.o,$(SRC))
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@
+	$(CC) $(CFLAGS) $(SW_CFLAGS) $(LDFLAGS) $^ -o $@
 $(B) $(BA) $(B)/fuzz $(B)/static:
 	mkdir -p $@
 
 # Sanitizer build: the binary and the unit tests, all under ASan+UBSan.
 $(BA)/%.o: src/%.c $(HDR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(ASAN_FLAGS) -DSW_INVARIANTS -c $< -o $@
+	$(CC) $(CFLAGS) $(SW_CFLAGS) $(ASAN_FLAGS) -DSW_INVARIANTS -c $< -o $@
 $(BA)/sockwarden: $(patsubst src/%.c,$(BA)/%.o,$(SRC))
-	$(CC) $(CFLAGS) $(ASAN_FLAGS) $^ -o $@
+	$(CC) $(CFLAGS) $(SW_CFLAGS) $(ASAN_FLAGS) $^ -o $@
 $(BA)/test_%: tests/unit/test_%.c tests/unit/check.h $(patsubst src/%.c,$(BA)/%.o,$(LIB_SRC))
-	$(CC) $(CFLAGS) $(ASAN_FLAGS) -DSW_INVARIANTS $< $(patsubst src/%.c,$(BA)/%.o,$(LIB_SRC)) -o $@
+	$(CC) $(CFLAGS) $(SW_CFLAGS) $(ASAN_FLAGS) -DSW_INVARIANTS $< $(patsubst src/%.c,$(BA)/%.o,$(LIB_SRC)) -o $@
 # Plain (uninstrumented) unit tests for valgrind.
 $(B)/test_%: tests/unit/test_%.c tests/unit/check.h $(patsubst src/%.c,$(B)/%.o,$(LIB_SRC))
-	$(CC) $(CFLAGS) $< $(patsubst src/%.c,$(B)/%.o,$(LIB_SRC)) -o $@
+	$(CC) $(CFLAGS) $(SW_CFLAGS) $< $(patsubst src/%.c,$(B)/%.o,$(LIB_SRC)) -o $@
 
 UNIT_ASAN := $(patsubst tests/unit/%.c,$(BA)/%,$(UNIT_SRC))
 UNIT_PLAIN := $(patsubst tests/unit/%.c,$(B)/%,$(UNIT_SRC))
