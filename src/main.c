@@ -6,10 +6,10 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "policy/check.h"
+#include "cmd/check.h"
 #include "config/config.h"
 #include "os/confine.h"
-#include "os/health.h"
+#include "cmd/health.h"
 #include "base/log.h"
 #include "os/net.h"
 #include "core/proxy.h"

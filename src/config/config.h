@@ -17,7 +17,7 @@
 #include "http/http.h"
 #include "policy/policy.h"
 #include "base/log.h"
-#include "os/addr.h"
+#include "base/addr.h"
 
 #define CONFIG_MAX_BINDS 8
 

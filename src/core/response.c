@@ -88,7 +88,7 @@ static bool start_hold(struct conn *c, const struct http_response *resp,
 static struct response_ctx plan_ctx(const struct conn *c)
 {
     return (struct response_ctx){
-        .route = c->route,
+        .hijack_route = c->route == ROUTE_HIJACK,
         .upgrade_requested = c->upgrade,
         .request_done = c->rq == RQ_DONE,
         .client_open = c->req_keepalive && !c->px->draining,

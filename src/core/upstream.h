@@ -24,7 +24,7 @@
 
 #include "core/loop.h"
 #include "core/side.h"
-#include "os/addr.h"
+#include "base/addr.h"
 
 #define PARK_MAX 32 /* idle engine connections kept for reuse */
 

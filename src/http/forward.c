@@ -159,9 +159,9 @@ struct response_plan response_plan(const struct http_response *resp, const struc
         return p;
     }
     bool raw200 =
-        ctx->route == ROUTE_HIJACK && resp->status == 200 && resp->body == HTTP_BODY_CLOSE;
+        ctx->hijack_route && resp->status == 200 && resp->body == HTTP_BODY_CLOSE;
     if (resp->status == 101 || raw200) {
-        if (ctx->route != ROUTE_HIJACK || (resp->status == 101 && !ctx->upgrade_requested) ||
+        if (!ctx->hijack_route || (resp->status == 101 && !ctx->upgrade_requested) ||
             !ctx->request_done) {
             p.kind = RESPONSE_BAD;
             p.reason = "unexpected protocol switch";

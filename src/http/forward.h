@@ -26,7 +26,6 @@
 
 #include "http/canon.h"
 #include "http/http.h"
-#include "policy/policy.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -72,7 +71,7 @@ enum response_connection {
 };
 
 struct response_ctx {
-    enum route_kind route;
+    bool hijack_route;      /* the route may switch protocols (attach, exec start, session, grpc) */
     bool upgrade_requested; /* the client's request asked for an upgrade (http_request.upgrade) */
     bool request_done;      /* the request, body included, has been sent completely */
     bool client_open;       /* the client connection stays open after this response (client

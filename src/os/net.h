@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-#include "os/addr.h"
+#include "base/addr.h"
 
 struct listener {
     int fd;

@@ -146,3 +146,31 @@ def test_image_env_holds_every_flag():
     flags = c_string_array(policy, "section_env") + c_string_array(policy, "allow_env")
     missing = [f for f in flags + ["POST"] if f not in env]
     assert not missing, "Dockerfile ENV lacks %s" % missing
+
+
+# The layers of src/, lowest first (docs/ARCHITECTURE.md): a module may include its own layer and
+# the layers below it, never one above.
+LAYERS = ["base", "http", "policy", "config", "os", "core", "cmd"]
+
+
+def test_includes_point_down_the_layers():
+    bad = []
+    seen = set()
+    for layer in os.listdir(os.path.join(REPO, "src")):
+        d = os.path.join(REPO, "src", layer)
+        if not os.path.isdir(d):
+            continue
+        assert layer in LAYERS, "src/%s is not a documented layer" % layer
+        seen.add(layer)
+        for f in os.listdir(d):
+            if not f.endswith((".c", ".h")):
+                continue
+            text = read("src", layer, f)
+            for inc in re.findall(r'#include "([a-z]+)/[a-z_]+\.h"', text):
+                if inc not in LAYERS or LAYERS.index(inc) > LAYERS.index(layer):
+                    bad.append("src/%s/%s includes %s/" % (layer, f, inc))
+    assert seen == set(LAYERS), seen
+    assert not bad, bad
+    arch = read("docs", "ARCHITECTURE.md")
+    for layer in LAYERS:
+        assert "`src/%s/`" % layer in arch, "docs/ARCHITECTURE.md does not describe src/%s/" % layer

@@ -4,7 +4,7 @@
 
 #include "http/canon.h"
 #include "http/http.h"
-#include "policy/check.h"
+#include "cmd/check.h"
 #include "check.h"
 #include "fake_env.h"
 

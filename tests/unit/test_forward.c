@@ -3,6 +3,7 @@
  * response head (literal outputs and the round trip through http_parse_response). */
 #include "check.h"
 #include "http/forward.h"
+#include "policy/policy.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -247,7 +248,7 @@ static void test_response_plan(void)
         int hl = http_parse_response(c->raw, strlen(c->raw), c->ctx & HEADREQ, 65536, &resp, &err);
         CHECK(hl > 0, "%s: parses", ctx);
         struct response_ctx x = {
-            .route = c->route,
+            .hijack_route = c->route == ROUTE_HIJACK,
             .upgrade_requested = c->ctx & UPREQ,
             .request_done = c->ctx & DONE,
             .client_open = c->ctx & OPEN,

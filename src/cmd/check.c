@@ -3,7 +3,7 @@
  * "METHOD TARGET HTTP/1.1" (with the configured limits), canon_target(), request_facts_from_target()
  * and policy_decide(), so what it prints, reasons included, is what the proxy would do with the same
  * request line. */
-#include "policy/check.h"
+#include "cmd/check.h"
 
 #include <string.h>
 

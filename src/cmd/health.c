@@ -1,4 +1,4 @@
-#include "os/health.h"
+#include "cmd/health.h"
 #include "os/net.h"
 
 #include <errno.h>
