@@ -411,7 +411,10 @@ bool req_write(struct conn *c)
     uint32_t hpend = c->hbuf.p ? c->hbuf.len - c->hsent : 0;
     uint32_t bpend = 0;
     const char *bp = NULL;
-    if (c->held.p && c->rq == RQ_DONE) {
+    /* held is a request body only until the answer starts; from RS_HOLD on it is the engine's
+     * response being filtered, which must never go back to the engine. */
+    bool held_req = c->held.p && c->rq == RQ_DONE && c->rs == RS_HEAD;
+    if (held_req) {
         bp = buf_head(&c->held) + c->held_head + c->held_sent;
         bpend = c->held.len - c->held_head - c->held_sent;
     } else if (c->client.fwd) {
@@ -432,7 +435,7 @@ bool req_write(struct conn *c)
     size_t hw = (size_t)w < hpend ? (size_t)w : hpend;
     c->hsent += (uint32_t)hw;
     size_t bw = (size_t)w - hw;
-    if (bw && c->held.p && c->rq == RQ_DONE) {
+    if (bw && held_req) {
         c->held_sent += (uint32_t)bw;
         if (c->held_sent == c->held.len - c->held_head)
             conn_hold_release(c);
