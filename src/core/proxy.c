@@ -68,15 +68,12 @@ static bool accept_transient(int e)
     }
 }
 
-/* Room for one more connection: closes the longest-idle keep-alive connection when at the cap. */
-static bool make_room(struct proxy *px)
+/* Whether one more connection can be taken: below the cap, or an idle keep-alive connection can
+ * make room (closed only once a client was really accepted: see accept_from). */
+static bool room_possible(struct proxy *px)
 {
-    if (px->nconns < px->boot->max_connections)
+    if (px->nconns < px->boot->max_connections || px->idle_head)
         return true;
-    if (px->idle_head) {
-        conn_free(px->idle_head);
-        return true;
-    }
     px->accept_paused = true;
     uint64_t t = loop_now_ms();
     if (t - px->last_cap_log > CAP_LOG_INTERVAL_MS || !px->last_cap_log) {
@@ -92,12 +89,14 @@ static bool make_room(struct proxy *px)
 static void accept_from(struct plistener *pl)
 {
     struct proxy *px = pl->px;
-    while (!px->draining && make_room(px)) {
+    while (!px->draining && room_possible(px)) {
         struct sockaddr_storage peer;
         socklen_t plen = sizeof peer;
         int fd = px->accept(pl->l->fd, (struct sockaddr *)&peer, &plen,
                             SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd >= 0) {
+            if (px->nconns >= px->boot->max_connections)
+                conn_free(px->idle_head); /* room_possible: there is one */
             conn_new(px, fd, pl->l, &peer, plen);
             continue;
         }
