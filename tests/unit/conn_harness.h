@@ -42,7 +42,8 @@ struct h {
     char lpath[96]; /* a unix listener for the proxy, when one is used */
     char sockenv[160];
     const char *env[H_MAX_ENV];
-    int lfd; /* the fake engine's listening socket */
+    int lfd;            /* the fake engine's listening socket */
+    struct listener ls; /* the proxy's own listener (h_init_ls with listen) */
 };
 
 /* Drives the loop until cond holds or the bound passes; evaluates to whether cond held. */
@@ -101,8 +102,9 @@ static inline void h_quiet_log(const char *msg)
     (void)msg;
 }
 
-/* extra: NULL-terminated "NAME=value" list (or NULL); ls/nls: proxy listeners (may be 0). */
-static inline bool h_init_ls(struct h *h, const char *const *extra, struct listener *ls, int nls)
+/* extra: NULL-terminated "NAME=value" list (or NULL); listen: the proxy gets a unix listener at
+ * h->lpath (clients then connect with unix_connect), else none (clients are adopted). */
+static inline bool h_init_ls(struct h *h, const char *const *extra, bool listen)
 {
     memset(h, 0, sizeof *h);
     h->lfd = -1;
@@ -129,7 +131,16 @@ static inline bool h_init_ls(struct h *h, const char *const *extra, struct liste
         CHECK(false, "engine listener: %s", strerror(errno));
         return false;
     }
-    if (proxy_init(&h->px, &h->cfg, ls, nls) < 0) {
+    if (listen) {
+        snprintf(h->lpath, sizeof h->lpath, "%s/proxy.sock", h->dir);
+        h->ls = (struct listener){.fd = unix_listener(h->lpath), .is_unix = 1};
+        snprintf(h->ls.name, sizeof h->ls.name, "%s", h->lpath);
+        if (h->ls.fd < 0) {
+            CHECK(false, "proxy listener: %s", strerror(errno));
+            return false;
+        }
+    }
+    if (proxy_init(&h->px, &h->cfg, &h->ls, listen ? 1 : 0) < 0) {
         CHECK(false, "proxy_init: %s", strerror(errno));
         return false;
     }
@@ -138,7 +149,7 @@ static inline bool h_init_ls(struct h *h, const char *const *extra, struct liste
 
 static inline bool h_init(struct h *h, const char *const *extra)
 {
-    return h_init_ls(h, extra, NULL, 0);
+    return h_init_ls(h, extra, false);
 }
 
 static inline void h_fini(struct h *h)

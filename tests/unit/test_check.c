@@ -2,9 +2,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "policy/check.h"
 #include "check.h"
 #include "fake_env.h"
+#include "policy/check.h"
 
 static const char *const seed_env[] = {"CONTAINERS=1", "NETWORKS=1", "SERVICES=0",
                                        "TASKS=0",      "POST=0",     NULL};
