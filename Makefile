@@ -42,10 +42,10 @@ $(BA)/%.o: src/%.c $(HDR)
 	$(CC) $(CFLAGS) $(SW_CFLAGS) $(ASAN_FLAGS) -DSW_INVARIANTS -c $< -o $@
 $(BA)/sockwarden: $(patsubst src/%.c,$(BA)/%.o,$(SRC))
 	$(CC) $(CFLAGS) $(SW_CFLAGS) $(ASAN_FLAGS) $^ -o $@
-$(BA)/test_%: tests/unit/test_%.c tests/unit/check.h $(patsubst src/%.c,$(BA)/%.o,$(LIB_SRC))
+$(BA)/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(patsubst src/%.c,$(BA)/%.o,$(LIB_SRC))
 	$(CC) $(CFLAGS) $(SW_CFLAGS) $(ASAN_FLAGS) -DSW_INVARIANTS $< $(patsubst src/%.c,$(BA)/%.o,$(LIB_SRC)) -o $@
 # Plain (uninstrumented) unit tests for valgrind.
-$(B)/test_%: tests/unit/test_%.c tests/unit/check.h $(patsubst src/%.c,$(B)/%.o,$(LIB_SRC))
+$(B)/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(patsubst src/%.c,$(B)/%.o,$(LIB_SRC))
 	$(CC) $(CFLAGS) $(SW_CFLAGS) $< $(patsubst src/%.c,$(B)/%.o,$(LIB_SRC)) -o $@
 
 UNIT_ASAN := $(patsubst tests/unit/%.c,$(BA)/%,$(UNIT_SRC))

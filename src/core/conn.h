@@ -84,6 +84,7 @@ struct conn_hold {
     uint32_t head;              /* length of the raw head at the front */
     uint32_t sent;              /* body bytes already written on */
     struct chunk_decoder dec;   /* a chunked body's decoder */
+    bool request;               /* a request body (else the engine's response) */
 };
 
 struct conn {

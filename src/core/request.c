@@ -169,6 +169,7 @@ static bool start_hold(struct conn *c, const struct http_request *req)
     struct conn_hold *h = c->hold;
     memcpy(buf_tail(&h->buf), buf_head(&c->client.buf), req->head_len);
     h->buf.len = h->head = (uint32_t)req->head_len;
+    h->request = true;
     chunk_decoder_init(&h->dec, cfg->max_body_bytes);
     c->rq = RQ_HOLD;
     conn_set_deadline(c, DL_REQUEST, cfg->request_timeout_ms);
@@ -442,7 +443,9 @@ bool req_write(struct conn *c)
     uint32_t hpend = c->hbuf.p && c->rs == RS_HEAD ? c->hbuf.len - c->hsent : 0;
     uint32_t bpend = 0;
     const char *bp = NULL;
-    struct conn_hold *h = c->rq == RQ_DONE ? c->hold : NULL;
+    /* A held request body, once judged; never a response being held for a filter, which must not
+     * go back to the engine. */
+    struct conn_hold *h = c->rq == RQ_DONE && c->hold && c->hold->request ? c->hold : NULL;
     if (h) {
         bp = buf_head(&h->buf) + h->head + h->sent;
         bpend = h->buf.len - h->head - h->sent;

@@ -239,6 +239,9 @@ static void hold_complete(struct conn *c)
         bad_response(c, "held response head no longer parses");
         return;
     }
+    /* The client gets the body with a Content-Length, whatever the engine's framing was: a
+     * close-delimited answer no longer ends the client's connection (the engine's still ends). */
+    c->resp_body = HTTP_BODY_LENGTH;
     struct response_ctx ctx = plan_ctx(c);
     struct response_plan plan = response_plan(resp, &ctx);
     plan.connection = ctx.client_open ? (c->http10 ? RESPONSE_CONN_KEEP_ALIVE : RESPONSE_CONN_AS_IS)

@@ -2,8 +2,8 @@
  * re-serialisation, and the round-trip property on every accepted case. */
 #include <stdlib.h>
 
-#include "http/canon.h"
 #include "check.h"
+#include "http/canon.h"
 
 struct ok_case {
     const char *target;

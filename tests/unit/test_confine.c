@@ -24,8 +24,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "os/confine.h"
 #include "fake_env.h"
+#include "os/confine.h"
 
 #if defined(__has_include)
 #if __has_include(<valgrind/valgrind.h>)

@@ -1,8 +1,8 @@
 /* policy: decisions, deciding rule names and route kinds, table-driven.
  * Flags are written as a spec string: tokens "NAME" (on) or "NAME=0" (off) applied over
  * policy_default(); the token "ALLOFF" first clears every flag. */
-#include "http/canon.h"
 #include "check.h"
+#include "http/canon.h"
 #include "policy/policy.h"
 
 enum { P = ROUTE_PLAIN, H = ROUTE_HIJACK, E = ROUTE_EVENTS };

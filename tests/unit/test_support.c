@@ -1,11 +1,11 @@
 /* Unit tests for the small support modules: errpage, metrics, log escaping, the buffer pool. */
 #include <stdlib.h>
 
-#include "core/buf.h"
-#include "check.h"
-#include "http/errpage.h"
 #include "base/log.h"
 #include "base/metrics.h"
+#include "check.h"
+#include "core/buf.h"
+#include "http/errpage.h"
 
 static void test_403_bytes(void)
 {
