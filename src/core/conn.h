@@ -58,7 +58,7 @@
 #define CONN_PUMP_ROUNDS 64
 #define LINGER_MS 10000
 #define LINGER_TURN_BYTES 65536 /* discarded per pump turn; then other connections go first */
-#define LINGER_MAX_BYTES 65536  /* discarded in all; then the connection is closed */
+#define LINGER_MAX_BYTES 1048576 /* discarded in all; then the connection is closed */
 
 /* State enums are packed (one byte each, as HAProxy's h1 states): a connection object is paid
  * for by every idle keep-alive client, and the compiler still checks the types and switches. */
