@@ -3,37 +3,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Free blocks are kept up to this count; more go back to malloc so a burst does not pin memory. */
-#define POOL_KEEP 32
-
-struct block {
-    struct block *next;
+struct buf_block {
+    struct buf_block *next;
 };
 
-static struct block *pool;
-static size_t pool_n, in_use, bytes_lent;
-
-int buf_get(struct buf *b)
+int buf_get(struct buf_pool *bp, struct buf *b)
 {
     if (b->p)
         return 0;
     char *p;
-    if (pool) {
-        p = (char *)pool;
-        pool = pool->next;
-        pool_n--;
+    if (bp->free) {
+        p = (char *)bp->free;
+        bp->free = bp->free->next;
+        bp->nfree--;
     } else if (!(p = malloc(BUF_SIZE))) {
         return -1;
     }
-    in_use++;
-    bytes_lent += BUF_SIZE;
+    bp->in_use++;
+    bp->bytes_lent += BUF_SIZE;
     b->p = p;
     b->off = b->len = 0;
     b->cap = BUF_SIZE;
     return 0;
 }
 
-int buf_grow(struct buf *b, size_t min_cap)
+int buf_grow(struct buf_pool *bp, struct buf *b, size_t min_cap)
 {
     if (b->cap >= min_cap)
         return 0;
@@ -43,9 +37,9 @@ int buf_grow(struct buf *b, size_t min_cap)
         return -1;
     memcpy(p, b->p, b->len);
     uint32_t len = b->len;
-    buf_put(b);
-    in_use++;
-    bytes_lent += min_cap;
+    buf_put(bp, b);
+    bp->in_use++;
+    bp->bytes_lent += min_cap;
     b->p = p;
     b->off = 0;
     b->len = len;
@@ -53,22 +47,32 @@ int buf_grow(struct buf *b, size_t min_cap)
     return 0;
 }
 
-void buf_put(struct buf *b)
+void buf_put(struct buf_pool *bp, struct buf *b)
 {
     if (!b->p)
         return;
-    in_use--;
-    bytes_lent -= b->cap;
-    if (b->cap == BUF_SIZE && pool_n < POOL_KEEP) {
-        struct block *blk = (struct block *)(void *)b->p;
-        blk->next = pool;
-        pool = blk;
-        pool_n++;
+    bp->in_use--;
+    bp->bytes_lent -= b->cap;
+    if (b->cap == BUF_SIZE && bp->nfree < BUF_POOL_KEEP) {
+        struct buf_block *blk = (struct buf_block *)(void *)b->p;
+        blk->next = bp->free;
+        bp->free = blk;
+        bp->nfree++;
     } else {
         free(b->p);
     }
     b->p = NULL;
     b->off = b->len = b->cap = 0;
+}
+
+void buf_pool_fini(struct buf_pool *bp)
+{
+    while (bp->free) {
+        struct buf_block *blk = bp->free;
+        bp->free = blk->next;
+        free(blk);
+    }
+    bp->nfree = 0;
 }
 
 void buf_compact(struct buf *b)
@@ -86,17 +90,17 @@ void buf_consume(struct buf *b, size_t n)
         b->off = 0;
 }
 
-size_t buf_pool_free_count(void)
+size_t buf_pool_free_count(const struct buf_pool *bp)
 {
-    return pool_n;
+    return bp->nfree;
 }
 
-size_t buf_bytes_lent(void)
+size_t buf_bytes_lent(const struct buf_pool *bp)
 {
-    return bytes_lent;
+    return bp->bytes_lent;
 }
 
-size_t buf_in_use(void)
+size_t buf_in_use(const struct buf_pool *bp)
 {
-    return in_use;
+    return bp->in_use;
 }

@@ -111,7 +111,7 @@ void conn_close_engine(struct conn *c)
     if (c->up)
         upstream_close(&c->px->pool, c->up);
     c->up = NULL;
-    buf_put(&c->engine.buf);
+    buf_put(&c->px->bufs, &c->engine.buf);
     c->engine = (struct side){.fd = -1, .ops = &sock_plain};
     c->connecting = c->reused = false;
     c->uparse = 0;
@@ -147,7 +147,7 @@ bool conn_hold_room(struct conn *c, size_t n)
         cap *= 2;
     if (c->px->held_bytes - old + cap > c->px->held_cap)
         return false;
-    int r = !b->p && buf_get(b) < 0 ? -1 : buf_grow(b, cap);
+    int r = !b->p && buf_get(&c->px->bufs, b) < 0 ? -1 : buf_grow(&c->px->bufs, b, cap);
     c->px->held_bytes += (b->p ? b->cap : 0) - old;
     return r == 0;
 }
@@ -158,7 +158,7 @@ void conn_hold_release(struct conn *c)
         return;
     if (c->hold->buf.p)
         c->px->held_bytes -= c->hold->buf.cap;
-    buf_put(&c->hold->buf);
+    buf_put(&c->px->bufs, &c->hold->buf);
     free(c->hold);
     c->hold = NULL;
 }
@@ -202,8 +202,8 @@ void conn_free(struct conn *c)
     if (c->rs == RS_TUNNEL) /* a tunnel never leaves that state but to be freed */
         px->ntunnels--;
     idle_remove(c);
-    side_close(&c->client);
-    buf_put(&c->hbuf);
+    side_close(&c->client, &c->px->bufs);
+    buf_put(&c->px->bufs, &c->hbuf);
     conn_hold_release(c);
     conn_unpin(c);
     if (c->prev)
@@ -332,8 +332,8 @@ void conn_answer_bytes(struct conn *c, int status, const char *bytes, size_t len
     c->rs = RS_DONE;
     conn_hold_release(c);
     conn_close_engine(c);
-    buf_put(&c->hbuf);
-    if (buf_get(&c->hbuf) < 0 || buf_grow(&c->hbuf, len) < 0) {
+    buf_put(&c->px->bufs, &c->hbuf);
+    if (buf_get(&c->px->bufs, &c->hbuf) < 0 || buf_grow(&c->px->bufs, &c->hbuf, len) < 0) {
         conn_kill(c);
         return;
     }
@@ -466,9 +466,9 @@ static void release_empty_buffers(struct conn *c, bool keep_grown)
 {
     struct buf *r = &c->client.buf, *u = &c->engine.buf;
     if (r->p && r->len == 0 && !(r->cap > BUF_SIZE && keep_grown))
-        buf_put(r);
+        buf_put(&c->px->bufs, r);
     if (u->p && u->len == 0 && !(u->cap > BUF_SIZE && keep_grown))
-        buf_put(u);
+        buf_put(&c->px->bufs, u);
 }
 
 /* A client whose whole request has gone to the engine and who expects nothing after the answer
@@ -500,7 +500,7 @@ static void client_write_canned(struct conn *c, bool *progress)
     if (c->hsent == c->hbuf.len) {
         /* Half-close, then read and discard until the client closes (or the linger ends). */
         c->canned = false;
-        buf_put(&c->hbuf);
+        buf_put(&c->px->bufs, &c->hbuf);
         side_shutdown(&c->client);
         c->linger = true;
         conn_log_transaction(c);

@@ -29,7 +29,8 @@ void proxy_serve_metrics(struct conn *c, const struct canon *cn)
         conn_answer(c, 404, "only GET /metrics is served here", "metrics", "METRICS_BIND");
         return;
     }
-    struct metrics_gauges g = {px->nconns, px->ntunnels, buf_in_use(), buf_bytes_lent()};
+    struct metrics_gauges g = {px->nconns, px->ntunnels, buf_in_use(&px->bufs),
+                               buf_bytes_lent(&px->bufs)};
     size_t need = metrics_render(NULL, 0, &g) + sizeof head + 64;
     char *p = malloc(need);
     if (!p) {
@@ -240,7 +241,7 @@ int proxy_init(struct proxy *px, const struct config *c, struct listener *ls, in
         .ctx = px, .tick = on_tick, .after_batch = after_batch, .on_signal = on_signal};
     if (loop_init(&px->loop, nls ? &set : NULL, &hooks) < 0)
         return -1;
-    upstream_pool_init(&px->pool, &px->loop, &c->upstream, engine_event);
+    upstream_pool_init(&px->pool, &px->loop, &px->bufs, &c->upstream, engine_event);
     px->lsts = calloc((size_t)(nls ? nls : 1), sizeof *px->lsts);
     if (!px->lsts)
         return -1;
@@ -265,6 +266,7 @@ void proxy_fini(struct proxy *px)
     upstream_close_parked(&px->pool);
     conn_bury(px);
     conn_release_spares(px);
+    buf_pool_fini(&px->bufs);
     for (int i = 0; i < px->nlsts; i++)
         if (px->lsts[i].l->fd >= 0)
             close(px->lsts[i].l->fd);

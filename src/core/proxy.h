@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 
 #include "config/config.h"
+#include "core/buf.h"
 #include "core/gen.h"
 #include "core/loop.h"
 #include "core/upstream.h"
@@ -73,6 +74,7 @@ struct proxy {
     struct gen *gen;            /* the current generation (one reference held here) */
     uint64_t next_gen_id;
     struct upstream_pool pool;
+    struct buf_pool bufs;
     struct proxy_hooks hooks;
     int (*accept)(int fd, struct sockaddr *sa, socklen_t *len, int flags); /* accept4 */
     struct conn *conns;                 /* every client connection */

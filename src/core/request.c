@@ -35,12 +35,12 @@ bool req_read(struct conn *c)
     struct buf *b = &c->client.buf;
     if (c->rq == RQ_HEAD && b->p && buf_space(b) == 0 && b->off == 0 &&
         b->cap < cfg->limits.max_head_bytes + 4)
-        if (buf_grow(b, cfg->limits.max_head_bytes + 4) < 0)
+        if (buf_grow(&c->px->bufs, b, cfg->limits.max_head_bytes + 4) < 0)
             return false;
     /* A head may need up to MAX_HEADER_BYTES; anything else (bodies, tunnel bytes, what a
      * pipelining client queues behind a response in flight) at most MAX_BUFFER_BYTES. */
     size_t limit = c->rq != RQ_HEAD ? cfg->max_buffer_bytes : b->cap > BUF_SIZE ? b->cap : BUF_SIZE;
-    return side_read(&c->client, limit);
+    return side_read(&c->client, &c->px->bufs, limit);
 }
 
 /* ---- the engine connection ---------------------------------------------------------------- */
@@ -142,7 +142,7 @@ static bool forward_head(struct conn *c, const struct http_request *req, const s
         .body_length = body_len,
     };
     size_t need = forward_request_head_bound(req, cn);
-    if (buf_get(&c->hbuf) < 0 || buf_grow(&c->hbuf, need) < 0)
+    if (buf_get(&c->px->bufs, &c->hbuf) < 0 || buf_grow(&c->px->bufs, &c->hbuf, need) < 0)
         return false;
     int n = forward_request_head(req, cn, &o, buf_tail(&c->hbuf), buf_space(&c->hbuf));
     if (n < 0)

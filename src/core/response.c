@@ -15,7 +15,7 @@ static void enter_tunnel(struct conn *c)
     c->rq = RQ_TUNNEL;
     c->engine.fwd = c->engine.buf.len;
     c->client.fwd = c->client.buf.len;
-    buf_put(&c->hbuf);
+    buf_put(&c->px->bufs, &c->hbuf);
     c->px->ntunnels++;
     unsigned ms = conn_cfg(c)->stream_idle_timeout_ms;
     conn_set_deadline(c, ms ? DL_STREAM : DL_NONE, ms);
@@ -41,8 +41,8 @@ static bool rewrite_head(struct conn *c, const struct http_response *resp,
         .body_length = body_len,
     };
     size_t need = forward_response_head_bound(resp);
-    buf_put(&c->hbuf);
-    if (buf_get(&c->hbuf) < 0 || buf_grow(&c->hbuf, need) < 0)
+    buf_put(&c->px->bufs, &c->hbuf);
+    if (buf_get(&c->px->bufs, &c->hbuf) < 0 || buf_grow(&c->px->bufs, &c->hbuf, need) < 0)
         return false;
     int n = forward_response_head(resp, &o, buf_tail(&c->hbuf), buf_space(&c->hbuf));
     if (n < 0)
@@ -105,7 +105,7 @@ static bool response_head(struct conn *c, const struct http_response *resp)
     /* Wait, too, while a held request body is still being written: one hold at a time. */
     if ((hold || (relay && plan.rewrite)) && (c->engine.fwd || (hold && c->hold)))
         return false;
-    buf_put(&c->hbuf); /* the engine has answered: no retry will need the head again */
+    buf_put(&c->px->bufs, &c->hbuf); /* the engine has answered: no retry will need the head again */
     c->status = resp->status;
     switch (plan.kind) {
     case RESPONSE_INTERIM:
@@ -167,7 +167,7 @@ static bool parse_response(struct conn *c)
         if (c->engine.eof)
             bad_response(c, "connection closed inside the response head");
         else if (buf_space(b) == 0 && b->cap < max_head + 4)
-            buf_grow(b, max_head + 4);
+            buf_grow(&c->px->bufs, b, max_head + 4);
         return false;
     }
     return response_head(c, resp);
@@ -307,7 +307,7 @@ bool resp_read(struct conn *c)
      * a response head of up to MAX_HEADER_BYTES. */
     const struct buf *b = &c->engine.buf;
     size_t limit = c->rs == RS_HEAD && b->p ? b->cap : conn_cfg(c)->max_buffer_bytes;
-    return side_read(&c->engine, limit);
+    return side_read(&c->engine, &c->px->bufs, limit);
 }
 
 /* A kept-alive engine connection may be closed by the engine just as we reuse it; a GET or HEAD
@@ -403,7 +403,7 @@ bool resp_write(struct conn *c)
     size_t hw = (size_t)w < hpend ? (size_t)w : hpend;
     c->hsent += (uint32_t)hw;
     if (c->hbuf.p && c->hsent == c->hbuf.len)
-        buf_put(&c->hbuf);
+        buf_put(&c->px->bufs, &c->hbuf);
     size_t bw = (size_t)w - hw;
     if (h) {
         h->sent += (uint32_t)bw;
@@ -437,7 +437,7 @@ bool resp_finish(struct conn *c)
     else if (!client_ok)
         conn_park_engine(c);
     else
-        buf_put(&c->engine.buf);
+        buf_put(&c->px->bufs, &c->engine.buf);
     c->uparse = 0;
     conn_unpin(c);
     if (!client_ok) {

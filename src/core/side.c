@@ -45,11 +45,11 @@ void side_open(struct side *s, int fd, bool rd, bool wr)
     *s = (struct side){.fd = fd, .ops = &sock_plain, .rd = rd, .wr = wr};
 }
 
-void side_close(struct side *s)
+void side_close(struct side *s, struct buf_pool *bp)
 {
     if (s->fd >= 0)
         s->ops->close(s);
-    buf_put(&s->buf);
+    buf_put(bp, &s->buf);
     *s = (struct side){.fd = -1, .ops = &sock_plain};
 }
 
@@ -60,17 +60,17 @@ void side_event(struct side *s, uint32_t events)
     s->hup |= (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
 }
 
-bool side_read(struct side *s, size_t limit)
+bool side_read(struct side *s, struct buf_pool *bp, size_t limit)
 {
     struct buf *b = &s->buf;
     if (!s->rd || s->eof)
         return false;
-    if (!b->p && buf_get(b) < 0)
+    if (!b->p && buf_get(bp, b) < 0)
         return false;
     if (b->off && buf_space(b) == 0)
         buf_compact(b);
     if (buf_space(b) == 0 && b->cap < limit)
-        buf_grow(b, b->cap * 2 < limit ? b->cap * 2 : limit);
+        buf_grow(bp, b, b->cap * 2 < limit ? b->cap * 2 : limit);
     size_t room = b->len < limit ? limit - b->len : 0;
     if (buf_space(b) < room)
         room = buf_space(b);
@@ -82,7 +82,7 @@ bool side_read(struct side *s, size_t limit)
         /* A read that filled the whole buffer means a bulk stream: read it in larger pieces
          * (up to the limit), since every read and write costs a system call and a wake-up. */
         if ((size_t)n == room && buf_space(b) == 0 && b->cap < limit)
-            buf_grow(b, b->cap * 4 < limit ? b->cap * 4 : limit);
+            buf_grow(bp, b, b->cap * 4 < limit ? b->cap * 4 : limit);
         /* A short read emptied the socket: the next byte brings a new edge, so skip the read
          * that would only say EAGAIN. Not once the FIN is signalled: that edge has passed. */
         if ((size_t)n < room && !s->hup)

@@ -52,11 +52,11 @@ struct side {
 /* A side for fd, nothing read yet, readiness as given. */
 void side_open(struct side *s, int fd, bool rd, bool wr);
 /* Closes the socket (if open) and returns its buffer; the side owns nothing afterwards. */
-void side_close(struct side *s);
+void side_close(struct side *s, struct buf_pool *bp);
 /* Folds an epoll event mask into rd/wr/hup. */
 void side_event(struct side *s, uint32_t events);
 
-bool side_read(struct side *s, size_t limit);
+bool side_read(struct side *s, struct buf_pool *bp, size_t limit);
 ssize_t side_send(struct side *s, const struct iovec *iov, int n);
 /* Reads and drops at most max bytes. Returns the bytes dropped, or -1 once the peer closed or the
  * socket failed. Clears rd when the socket is empty. */

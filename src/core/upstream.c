@@ -30,10 +30,11 @@ static void upconn_event(struct loop_ev *ev, uint32_t events)
         u->pool->owner_event(u->owner, events);
 }
 
-void upstream_pool_init(struct upstream_pool *p, struct loop *l, const struct upstream_addr *a,
+void upstream_pool_init(struct upstream_pool *p, struct loop *l, struct buf_pool *bufs,
+                        const struct upstream_addr *a,
                         void (*owner_event)(struct conn *, uint32_t))
 {
-    *p = (struct upstream_pool){.loop = l, .addr = a, .owner_event = owner_event};
+    *p = (struct upstream_pool){.loop = l, .bufs = bufs, .addr = a, .owner_event = owner_event};
 }
 
 struct upconn *upstream_connect(struct upstream_pool *p, struct conn *owner, bool *in_progress,
@@ -84,7 +85,7 @@ struct upconn *upstream_take(struct upstream_pool *p, struct conn *owner)
 
 void upstream_close(struct upstream_pool *p, struct upconn *u)
 {
-    side_close(&u->s);
+    side_close(&u->s, p->bufs);
     u->dead = true;
     u->owner = NULL;
     u->next = p->graveyard;

@@ -41,6 +41,7 @@ struct upconn {
 
 struct upstream_pool {
     struct loop *loop;
+    struct buf_pool *bufs;
     const struct upstream_addr *addr;
     void (*owner_event)(struct conn *owner, uint32_t events);
     struct upconn *park[PARK_MAX];
@@ -48,7 +49,8 @@ struct upstream_pool {
     struct upconn *graveyard;
 };
 
-void upstream_pool_init(struct upstream_pool *p, struct loop *l, const struct upstream_addr *a,
+void upstream_pool_init(struct upstream_pool *p, struct loop *l, struct buf_pool *bufs,
+                        const struct upstream_addr *a,
                         void (*owner_event)(struct conn *, uint32_t));
 struct upconn *upstream_connect(struct upstream_pool *p, struct conn *owner, bool *in_progress,
                                 int *err);

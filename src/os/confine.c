@@ -522,7 +522,6 @@ int confine_landlock(const struct confine_opts *o, char *err, size_t errlen, con
 
 /* ---- step 4: seccomp ------------------------------------------------------------------------ */
 
-static unsigned filter_len; /* of the installed filter, for the note */
 
 #ifdef SW_AUDIT_ARCH
 
@@ -667,17 +666,16 @@ int confine_seccomp_install(enum confine_seccomp mode, char *err, size_t errlen)
     uint32_t kill = action_available(RET_KILL_PROCESS) ? RET_KILL_PROCESS : RET_KILL_THREAD;
     if (mode == CONFINE_SECCOMP_LOG && !action_available(RET_LOG))
         return errmsg_fail(err, errlen, "seccomp: this kernel cannot log (SECCOMP=log); use 1 or 0");
-    static struct prog p;
+    struct prog p; /* about 2 KiB, once */
     build_filter(&p, mode == CONFINE_SECCOMP_LOG ? RET_LOG : kill, kill);
     if (p.n > PROG_MAX)
         return errmsg_fail(err, errlen, "seccomp: filter too long (%u instructions)", p.n);
-    filter_len = p.n;
     struct sf_prog fp = {(unsigned short)p.n, p.f};
     long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER_, SECCOMP_FILTER_FLAG_TSYNC_, &fp);
     if (r != 0)
         return errmsg_fail(err, errlen, "seccomp: installing the filter failed: %s (set SECCOMP=0)",
                     r > 0 ? "another thread could not be synchronised" : strerror(errno));
-    return 0;
+    return (int)p.n;
 }
 
 #else /* no filter for this architecture */
@@ -720,12 +718,13 @@ int confine_apply(const struct confine_opts *o, char *err, size_t errlen, confin
     } else if (skip) {
         notef(note, "seccomp: skipped: %s", skip);
     } else {
-        if (confine_seccomp_install(o->seccomp, err, errlen) < 0)
+        int n = confine_seccomp_install(o->seccomp, err, errlen);
+        if (n < 0)
             return -1;
-        notef(note, "seccomp: %s; %u-instruction allow-list filter installed",
+        notef(note, "seccomp: %s; %d-instruction allow-list filter installed",
               o->seccomp == CONFINE_SECCOMP_LOG ? "log mode: unlisted syscalls are only logged"
                                                 : "unlisted syscalls kill the process",
-              filter_len);
+              n);
     }
     return 0;
 }

@@ -104,7 +104,8 @@ int confine_landlock_abi(void);
 /* Step 3 alone (no_new_privs must already be set). 0 also when Landlock is unavailable (noted). */
 int confine_landlock(const struct confine_opts *o, char *err, size_t errlen, confine_note_fn note);
 
-/* Step 4 alone (no_new_privs must already be set), whatever the build. Returns 0 or -1. */
+/* Step 4 alone (no_new_privs must already be set), whatever the build. Returns the installed
+ * filter's length in instructions (0 when mode is off), or -1. */
 int confine_seccomp_install(enum confine_seccomp mode, char *err, size_t errlen);
 
 #endif

@@ -378,7 +378,7 @@ static int seccomp_on(enum confine_seccomp mode)
 {
     char err[256];
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
-        confine_seccomp_install(mode, err, sizeof err))
+        confine_seccomp_install(mode, err, sizeof err) <= 0)
         return 90;
     return 0;
 }

@@ -113,29 +113,32 @@ static void test_metrics(void)
 
 static void test_buf_pool(void)
 {
+    struct buf_pool bp = {0};
     struct buf a = {0}, b = {0};
-    size_t base = buf_in_use(), base_bytes = buf_bytes_lent();
-    CHECK(buf_get(&a) == 0 && a.cap == BUF_SIZE && a.len == 0, "get");
-    CHECK(buf_in_use() == base + 1, "in use");
-    CHECK(buf_bytes_lent() == base_bytes + BUF_SIZE, "bytes lent: %zu", buf_bytes_lent());
+    size_t base = buf_in_use(&bp), base_bytes = buf_bytes_lent(&bp);
+    CHECK(buf_get(&bp, &a) == 0 && a.cap == BUF_SIZE && a.len == 0, "get");
+    CHECK(buf_in_use(&bp) == base + 1, "in use");
+    CHECK(buf_bytes_lent(&bp) == base_bytes + BUF_SIZE, "bytes lent: %zu", buf_bytes_lent(&bp));
     memcpy(buf_tail(&a), "hello", 5);
     a.len = 5;
     buf_consume(&a, 2);
     CHECK(a.off == 2 && a.len == 3 && memcmp(buf_head(&a), "llo", 3) == 0, "consume");
     buf_compact(&a);
     CHECK(a.off == 0 && memcmp(a.p, "llo", 3) == 0, "compact");
-    CHECK(buf_grow(&a, 70000) == 0 && a.cap == 70000 && memcmp(a.p, "llo", 3) == 0, "grow");
-    CHECK(buf_in_use() == base + 1 && buf_bytes_lent() == base_bytes + 70000,
-          "grown: one buffer, its new size lent: %zu", buf_bytes_lent());
+    CHECK(buf_grow(&bp, &a, 70000) == 0 && a.cap == 70000 && memcmp(a.p, "llo", 3) == 0, "grow");
+    CHECK(buf_in_use(&bp) == base + 1 && buf_bytes_lent(&bp) == base_bytes + 70000,
+          "grown: one buffer, its new size lent: %zu", buf_bytes_lent(&bp));
     buf_consume(&a, 3);
     CHECK(a.off == 0 && a.len == 0, "empty resets offset");
-    buf_put(&a);
-    CHECK(a.p == NULL && buf_in_use() == base && buf_bytes_lent() == base_bytes, "put");
-    buf_put(&a); /* no-op */
-    CHECK(buf_get(&b) == 0, "reuse");
-    size_t pooled = buf_pool_free_count();
-    buf_put(&b);
-    CHECK(buf_pool_free_count() == pooled + 1, "returned to pool");
+    buf_put(&bp, &a);
+    CHECK(a.p == NULL && buf_in_use(&bp) == base && buf_bytes_lent(&bp) == base_bytes, "put");
+    buf_put(&bp, &a); /* no-op */
+    CHECK(buf_get(&bp, &b) == 0, "reuse");
+    size_t pooled = buf_pool_free_count(&bp);
+    buf_put(&bp, &b);
+    CHECK(buf_pool_free_count(&bp) == pooled + 1, "returned to pool");
+    buf_pool_fini(&bp);
+    CHECK(buf_pool_free_count(&bp) == 0, "pool freed");
 }
 
 int main(void)
