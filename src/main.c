@@ -98,7 +98,7 @@ static void confine_note(const char *line)
 
 static int serve(int argc, char **argv)
 {
-    static struct config c;
+    struct config c;
     if (load(&c, argc, argv) < 0)
         return 2;
     struct confine_opts co;
@@ -149,13 +149,13 @@ int main(int argc, char **argv)
         return 0;
     }
     if (argc > 1 && !strcmp(argv[1], "check")) {
-        static struct config c;
+        struct config c;
         if (load(&c, 0, NULL) < 0)
             return 2;
         return check_main(&c, argc - 2, argv + 2, stdin, stdout);
     }
     if (argc > 1 && !strcmp(argv[1], "healthcheck")) {
-        static struct config c;
+        struct config c;
         if (load(&c, 0, NULL) < 0)
             return 2;
         return health_check(&c, stdout);

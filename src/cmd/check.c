@@ -43,7 +43,7 @@ static int refuse(FILE *out, const char *m, size_t mlen, const char *t, size_t t
 static int parse_line(const struct http_limits *lim, const char *m, size_t mlen, const char *t,
                       size_t tlen, struct http_error *err)
 {
-    static struct http_request req; /* large; check runs once per line, on one thread */
+    struct http_request req; /* about 8 KiB, on the stack for the line being checked */
     char head[LINE_MAX_BYTES + 2 + sizeof(HEAD_SUFFIX)];
     if (mlen + tlen + 1 > LINE_MAX_BYTES + 1) {
         *err = (struct http_error){414, "request line too long"};
@@ -69,7 +69,7 @@ static int parse_line(const struct http_limits *lim, const char *m, size_t mlen,
 static int explain(const struct config *cfg, const char *m, size_t mlen, const char *t,
                    size_t tlen, FILE *out)
 {
-    static struct canon c; /* large; as above */
+    struct canon c; /* about 8 KiB, as above */
     const char *reason = NULL;
     struct http_error err;
     if (parse_line(&cfg->limits, m, mlen, t, tlen, &err) < 0)
