@@ -52,18 +52,48 @@ static size_t put(char *out, size_t len, size_t cap, const char *s)
     return len + n;
 }
 
+/* The length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong forms, no surrogates,
+ * nothing past U+10FFFF), or 0. */
+static size_t utf8_len(const unsigned char *p)
+{
+    unsigned char c = p[0];
+    if (c >= 0xc2 && c <= 0xdf)
+        return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+    if (c >= 0xe0 && c <= 0xef) {
+        unsigned char lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+        return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
+    }
+    if (c >= 0xf0 && c <= 0xf4) {
+        unsigned char lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+        return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80 ? 4
+                                                                                          : 0;
+    }
+    return 0;
+}
+
 size_t log_escape(char *out, size_t len, size_t cap, const char *s, bool json)
 {
     static const char hex[] = "0123456789abcdef";
     for (const unsigned char *p = (const unsigned char *)s; *p && len + 7 < cap; p++) {
         unsigned char ch = *p;
+        size_t u;
         if (ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\') {
             out[len++] = (char)ch;
         } else if (json && ch < 0x80) {
             len += (size_t)snprintf(out + len, cap - len, "\\u%04x", ch);
+        } else if (json && (u = utf8_len(p)) > 0) {
+            /* JSON strings carry UTF-8 as it is (the check never reads past the NUL: a
+             * continuation byte is never 0). */
+            memcpy(out + len, p, u);
+            len += u;
+            p += u - 1;
         } else {
-            /* Text logs: \xHH keeps one request on one line whatever it contains. */
+            /* Text logs, and bytes that are not UTF-8 in JSON logs: the four characters \xHH
+             * (in JSON the backslash itself escaped), so one event stays one line and a JSON
+             * line stays valid JSON whatever the value holds. */
             out[len++] = '\\';
+            if (json)
+                out[len++] = '\\';
             out[len++] = 'x';
             out[len++] = hex[ch >> 4];
             out[len++] = hex[ch & 15];

@@ -43,6 +43,51 @@ static void test_error_pages(void)
     CHECK(strcmp(errpage_status_text(503), "Service Unavailable") == 0, "503 text");
 }
 
+/* A strict reading of a JSON string's body (RFC 8259 §7, RFC 3629 for the UTF-8). */
+static bool json_string_body_ok(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = p[i];
+        if (c == '\\') {
+            if (i + 1 >= n)
+                return false;
+            unsigned char e = p[i + 1];
+            if (e == 'u') {
+                if (i + 6 > n)
+                    return false;
+                for (int k = 2; k < 6; k++)
+                    if (!strchr("0123456789abcdefABCDEF", p[i + k]) || !p[i + k])
+                        return false;
+                i += 6;
+            } else if (strchr("\"\\/bfnrt", e) && e) {
+                i += 2;
+            } else {
+                return false;
+            }
+        } else if (c < 0x20 || c == '"') {
+            return false;
+        } else if (c < 0x80) {
+            i++;
+        } else {
+            size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+            if (!len || c > 0xf4 || i + len > n)
+                return false;
+            for (size_t k = 1; k < len; k++)
+                if ((p[i + k] & 0xc0) != 0x80)
+                    return false;
+            uint32_t cp = len == 2 ? c & 0x1f : len == 3 ? c & 0x0f : c & 0x07;
+            for (size_t k = 1; k < len; k++)
+                cp = cp << 6 | (p[i + k] & 0x3f);
+            if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+                (cp >= 0xd800 && cp <= 0xdfff))
+                return false;
+            i += len;
+        }
+    }
+    return true;
+}
+
 static void test_log_escape(void)
 {
     static const struct {
@@ -60,6 +105,15 @@ static void test_log_escape(void)
         {"q\"uote", true, "q\\u0022uote"},
         {"tab\there", true, "tab\\u0009here"},
         {"", true, ""},
+        /* JSON logs carry UTF-8 as it is; bytes that are not UTF-8 become the text \xHH. */
+        {"/run/caf\xc3\xa9.sock", true, "/run/caf\xc3\xa9.sock"},
+        {"\xe2\x82\xac \xf0\x9f\x90\xb3", true, "\xe2\x82\xac \xf0\x9f\x90\xb3"},
+        {"\xff", true, "\\\\xff"},
+        {"\xc3(", true, "\\\\xc3("},                   /* truncated sequence */
+        {"\xc0\xaf", true, "\\\\xc0\\\\xaf"},          /* overlong '/' */
+        {"\xed\xa0\x80", true, "\\\\xed\\\\xa0\\\\x80"}, /* a surrogate, U+D800 */
+        {"\xf4\x90\x80\x80", true, "\\\\xf4\\\\x90\\\\x80\\\\x80"}, /* past U+10FFFF */
+        {"\x80", true, "\\\\x80"},                    /* a stray continuation byte */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char out[128];
@@ -69,6 +123,15 @@ static void test_log_escape(void)
     char tiny[10];
     size_t n = log_escape(tiny, 0, sizeof tiny, "\n\n\n\n\n\n", false);
     CHECK(n < sizeof tiny && tiny[n] == '\0', "escape stays in bounds (%zu)", n);
+    /* Every byte, and every pair of bytes, makes a valid JSON string body, and never a line end. */
+    for (unsigned a = 1; a < 256; a++)
+        for (unsigned b = 0; b < 256; b += (a < 0x80 ? 255 : 1)) {
+            char in[3] = {(char)a, (char)b, 0}, out[64];
+            n = log_escape(out, 0, sizeof out, in, true);
+            CHECK(json_string_body_ok(out, n), "JSON escape of %02x %02x: %s", a, b, out);
+            n = log_escape(out, 0, sizeof out, in, false);
+            CHECK(!memchr(out, '\n', n) && !memchr(out, '\r', n), "text escape of %02x %02x", a, b);
+        }
 }
 
 static void test_metrics(void)
