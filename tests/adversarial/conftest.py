@@ -9,6 +9,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import FakeEngine, Proxy, cleanup_dir, short_tmpdir  # noqa: E402
+from private_engine import private_engine as private_dockerd  # noqa: E402  (tests/lib)
 
 POLICIES = {
     "ro": {"CONTAINERS": 1, "POST": 0, "REQUEST_TIMEOUT": "2s"},
@@ -85,25 +86,12 @@ def private_engine(workdir, request):
 
 # ---- a private real dockerd ---------------------------------------------------------------------
 
-DOCKERD_SH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib", "dockerd.sh")
-
-
 @pytest.fixture(scope="session")
 def real_engine():
-    """The socket of a private dockerd with sw-busybox:latest (tests/lib/dockerd.sh), or of the one
-    named by SW_ENGINE_SOCK. Skips when dockerd cannot run here."""
-    import subprocess
-    sock = os.environ.get("SW_ENGINE_SOCK")
-    if sock:
-        yield sock
-        return
-    if os.geteuid() != 0 or not os.access("/usr/sbin/dockerd", os.X_OK):
+    """The socket of a private dockerd with sw-busybox:latest (tests/lib/private_engine.py), or of
+    the one named by SW_ENGINE_SOCK. Skips when dockerd cannot run here."""
+    if not os.environ.get("SW_ENGINE_SOCK") and (
+            os.geteuid() != 0 or not os.access("/usr/sbin/dockerd", os.X_OK)):
         pytest.skip("a private dockerd needs root and /usr/sbin/dockerd")
-    p = subprocess.run(["bash", DOCKERD_SH, "start"], capture_output=True, text=True, timeout=180)
-    if p.returncode != 0:
-        pytest.fail("private dockerd failed to start:\n%s%s" % (p.stdout, p.stderr))
-    vals = dict(line.split("=", 1) for line in p.stdout.split() if "=" in line)
-    try:
-        yield vals["SW_DOCKER_SOCK"]
-    finally:
-        subprocess.run(["bash", DOCKERD_SH, "stop", vals["SW_DOCKERD_DIR"]], timeout=180)
+    with private_dockerd(on_fail="fail") as (sock, _):
+        yield sock

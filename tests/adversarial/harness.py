@@ -8,12 +8,17 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
-FAKE = os.path.join(HERE, "fake_engine.py")
+LIB = os.path.join(HERE, "..", "lib")
+sys.path.insert(0, LIB)
+from sock import free_port  # noqa: E402,F401  (test_limits takes it from here)
+
+FAKE = os.path.join(LIB, "fake_engine.py")
 PYTHON = "/usr/bin/python3"
 
 # For tests that measure RSS: ASan keeps freed memory in a quarantine (256 MB by default), which
@@ -29,12 +34,6 @@ SANITIZER_MARKERS = re.compile(
 
 def sw_bin():
     return os.environ.get("SW_BIN", os.path.join(REPO, "build", "asan", "sockwarden"))
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def short_tmpdir():

@@ -2,12 +2,12 @@
 for dockerd) execute the refused operation — so a proxy that forwarded them verbatim, or parsed
 them differently from Go, would have let it through."""
 
-import socket
 import time
 
 import pytest
 
 import cases
+from sock import read_until_close
 
 
 def send_direct(engine, data, timeout=2.0):
@@ -17,16 +17,10 @@ def send_direct(engine, data, timeout=2.0):
             if i:
                 time.sleep(0.05)
             s.sendall(part)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            s.settimeout(0.3)
-            try:
-                if not s.recv(65536):
-                    break
-            except socket.timeout:
-                break
-            except OSError:
-                break
+        try:
+            read_until_close(s, 0.3, total=timeout, keep=False)
+        except OSError:
+            pass
     finally:
         s.close()
 

@@ -15,6 +15,7 @@ import pytest
 
 from harness import (ASAN_MEASURE, FakeEngine, Proxy, exchange, record_figure, rss_kib,
                      sock_fds, wait_clients_gone)
+from sock import read_until_close
 
 PARK_MAX = 32  # idle engine connections the proxy may keep for reuse
 
@@ -48,22 +49,8 @@ def open_stream(port, request=EVENTS):
 
 
 def drain_until_closed(s, timeout):
-    """Reads until EOF or reset; returns (closed, bytes read, seconds)."""
-    s.settimeout(timeout)
-    t0 = time.monotonic()
-    n = 0
-    try:
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                return True, n, time.monotonic() - t0
-            n += len(chunk)
-            if time.monotonic() - t0 > timeout:
-                return False, n, time.monotonic() - t0
-    except ConnectionResetError:
-        return True, n, time.monotonic() - t0
-    except socket.timeout:
-        return False, n, time.monotonic() - t0
+    """Reads (and drops) until EOF or reset, for timeout seconds at most; returns the Got."""
+    return read_until_close(s, timeout, total=timeout, keep=False)
 
 
 def restart(engine):
@@ -84,7 +71,8 @@ def test_engine_restarted_while_streaming(proxies, private_engine):
     stream = open_stream(px.port)
     mark = len(px.log_text())
     eng.kill()
-    closed, _, waited = drain_until_closed(stream, 5)
+    r = drain_until_closed(stream, 5)
+    closed, waited = r.closed, r.seconds
     stream.close()
     assert closed, "the stream did not end when the engine died"
     # While the engine is down: 503, and the log names the cause.
@@ -252,13 +240,7 @@ def test_tunnel_half_close(proxies, private_engine):
     assert ex.statuses == [101]
     s.sendall(b"last words\n")
     s.shutdown(socket.SHUT_WR)
-    got = b""
-    s.settimeout(5)
-    while True:
-        chunk = s.recv(100)
-        if not chunk:
-            break
-        got += chunk
+    got = read_until_close(s, 5, chunk=100, resets=False, must_close=True).data
     s.close()
     assert got == b"last words\n"
 
@@ -269,7 +251,8 @@ def test_engine_reset_mid_response(proxies, private_engine):
     for route in (b"rst", b"cut"):
         s = socket.create_connection(("127.0.0.1", px.port), timeout=5)
         s.sendall(b"GET /containers/%s/json HTTP/1.1\r\nHost: docker\r\n\r\n" % route)
-        closed, n, _ = drain_until_closed(s, 5)
+        r = drain_until_closed(s, 5)
+        closed, n = r.closed, r.nbytes
         s.close()
         assert closed, "client connection left open after the engine cut the response"
         assert 0 < n < 100000, n  # head and part of the body, never a completed response
@@ -286,7 +269,7 @@ def test_engine_killed_mid_tunnel(proxies, private_engine):
     s.settimeout(5)
     assert s.recv(10) == b"x\n"
     eng.kill()
-    closed, _, _ = drain_until_closed(s, 5)
+    closed = drain_until_closed(s, 5).closed
     s.close()
     assert closed
     assert px.proc.poll() is None
@@ -380,7 +363,7 @@ def test_sigterm_with_open_streams(proxies, private_engine):
         socket.create_connection(("127.0.0.1", px.port), timeout=2).close()
     rc = px.proc.wait(timeout=10)
     took = time.monotonic() - t0
-    ends = [drain_until_closed(s, 3)[0] for s in streams + [slow]]
+    ends = [drain_until_closed(s, 3).closed for s in streams + [slow]]
     for s in streams + [slow]:
         s.close()
     record_figure("sigterm_open_streams", grace_s=2, exit_s="%.2f" % took, exit_code=rc)
@@ -398,7 +381,7 @@ def test_sigterm_event_streams_only(proxies, private_engine):
     px.proc.send_signal(signal.SIGTERM)
     rc = px.proc.wait(timeout=10)
     took = time.monotonic() - t0
-    ends = [drain_until_closed(s, 3)[0] for s in streams]
+    ends = [drain_until_closed(s, 3).closed for s in streams]
     for s in streams:
         s.close()
     assert rc == 0

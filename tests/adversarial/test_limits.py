@@ -14,6 +14,7 @@ import pytest
 
 from harness import (ASAN_MEASURE, exchange, free_port, raise_nofile, record_figure, rss_kib,
                      sock_fds, wait_clients_gone)
+from sock import read_until_close
 
 OK_GET = b"GET /containers/json HTTP/1.1\r\nHost: docker\r\n\r\n"
 
@@ -103,15 +104,7 @@ def test_head_growing_forever_is_cut_at_the_limit(proxies, engine):
             s.sendall(b"X-%d: %s\r\n" % (i, b"v" * 100))
     except (BrokenPipeError, ConnectionResetError):
         pass
-    s.settimeout(5)
-    try:
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            got += chunk
-    except (ConnectionResetError, socket.timeout):
-        pass
+    got = read_until_close(s, 5).data
     s.close()
     assert got.startswith(b"HTTP/1.0 431 "), got[:100]
 
@@ -136,26 +129,11 @@ def trickle(s, data, interval, stop, until_answered=False):
     return True
 
 
-def read_until_close(s, timeout):
-    s.settimeout(timeout)
-    got = b""
-    t0 = time.monotonic()
-    try:
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            got += chunk
-    except (ConnectionResetError, socket.timeout):
-        pass
-    return got, time.monotonic() - t0
-
-
 def trickle_until_answered(s, data, interval, stop, answered):
     """Like trickle, but stops (as a real client would) once the proxy answers or closes."""
     if not trickle(s, data, interval, stop, until_answered=True):
         return
-    got, _ = read_until_close(s, 3)
+    got = read_until_close(s, 3).data
     answered.append((got[:13], time.monotonic()))
     s.close()
 
@@ -193,7 +171,7 @@ def test_slowloris_first_request_gets_408(proxies, engine):
     s = px.connect()
     t = threading.Thread(target=trickle, args=(s, OK_GET, 1.0, stop), daemon=True)
     t.start()
-    got, _ = read_until_close(s, 6)
+    got = read_until_close(s, 6).data
     stop.set()
     s.close()
     t.join()
@@ -208,7 +186,8 @@ def test_slowloris_second_request_gets_408(proxies, engine):
     stop = threading.Event()
     t = threading.Thread(target=trickle, args=(s, OK_GET, 1.0, stop), daemon=True)
     t.start()
-    got, waited = read_until_close(s, 6)
+    r = read_until_close(s, 6)
+    got, waited = r.data, r.seconds
     stop.set()
     s.close()
     t.join()
@@ -325,7 +304,7 @@ def test_idle_connections_reaped(proxies, engine):
     closed = 0
     deadline = time.monotonic() + 5
     for s in socks:
-        got, _ = read_until_close(s, max(0.1, deadline - time.monotonic()))
+        got = read_until_close(s, max(0.1, deadline - time.monotonic())).data
         closed += 1 if got == b"" else 0
     for s in socks:
         s.close()

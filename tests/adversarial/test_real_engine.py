@@ -14,6 +14,7 @@ import uuid
 import pytest
 
 from harness import exchange
+from sock import send_raw
 
 IMAGE = "sw-busybox:latest"
 
@@ -40,21 +41,7 @@ def api(sock, method, path, body=None):
 
 
 def raw_direct(sock, data, timeout=3.0):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
-    s.connect(sock)
-    s.sendall(data)
-    out = b""
-    try:
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            out += chunk
-    except socket.timeout:
-        pass
-    s.close()
-    return out
+    return send_raw(sock, data, timeout, resets=False).data
 
 
 class State:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Drives a running sockwarden (in front of fake_engine.py) through every I/O path it has: keep-alive,
+"""Drives a running sockwarden (in front of confine_engine.py) through every I/O path it has: keep-alive,
 pipelining, request bodies, chunked streams, a large body, a 101 tunnel, refusals, bursts of
 connections and clients that vanish mid-stream. Prints one "ok NAME" / "FAIL NAME: why" line per
 check and "drive <passed> <failed>" at the end; exit status 1 when anything failed.
@@ -8,9 +8,13 @@ usage: drive.py PORT
 """
 
 import json
+import os
 import socket
 import sys
 import threading
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from sock import read_until_close  # noqa: E402
 
 PORT = int(sys.argv[1])
 results = []
@@ -178,11 +182,7 @@ def _():
     for chunk in (b"hello ", b"tunnel ", b"x" * 100000):
         s.sendall(chunk)
     s.shutdown(socket.SHUT_WR)
-    while True:
-        data = s.recv(65536)
-        if not data:
-            break
-        got += data
+    got += read_until_close(s, 10, resets=False, must_close=True).data
     expect(got == b"HELLO TUNNEL " + b"X" * 100000, "echo %d bytes" % len(got))
 
 

@@ -12,7 +12,7 @@ bins=("$@")
 [ ${#bins[@]} -gt 0 ] || bins=(build/confine/sockwarden build/confine/static/sockwarden)
 WORK=$(mktemp -d /tmp/swmeasure.XXXXXX) || exit 2
 trap 'kill "${ENGINE:-}" 2>/dev/null; rm -rf "$WORK"' EXIT
-python3 tests/confine/fake_engine.py "$WORK/engine.sock" >"$WORK/engine.out" 2>&1 &
+python3 tests/confine/confine_engine.py "$WORK/engine.sock" >"$WORK/engine.out" 2>&1 &
 ENGINE=$!
 sleep 1
 for bin in "${bins[@]}"; do

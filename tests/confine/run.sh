@@ -1,6 +1,6 @@
 #!/bin/bash
 # Confinement run: starts sockwarden (glibc build and static musl build) with its self-confinement
-# on, in front of tests/confine/fake_engine.py, drives it through every I/O path
+# on, in front of tests/confine/confine_engine.py, drives it through every I/O path
 # (tests/confine/drive.py) and checks that it survives (no SIGSYS), that the kernel reports it
 # confined (/proc/PID/status), that it exits 0 on SIGTERM, and that a socket the configured user
 # cannot reach stops it at start-up. Writes build/results/confine "confine <passed> <failed>".
@@ -50,7 +50,7 @@ wait_port() { # PORT PID: up to 5 s for a listener, while PID lives
 }
 
 start_engine() { # WHERE(path or tcp:PORT) → ENGINE_PID
-    python3 tests/confine/fake_engine.py "$1" >"$WORK/engine.out" 2>&1 &
+    python3 tests/confine/confine_engine.py "$1" >"$WORK/engine.out" 2>&1 &
     ENGINE_PID=$!
     PIDS+=("$ENGINE_PID")
     for _ in $(seq 50); do

@@ -1,9 +1,14 @@
-"""A recording stand-in for the Docker engine, for the differential test.
+"""A recording stand-in for the Docker engine, for the differential test: tests/lib/fake_engine.py's
+Engine with one request per connection, answered the same way whatever it is, so that every
+difference the test sees comes from the proxies.
 
 Listens on a unix socket, answers every request with 200 and a small JSON body, closes the
 connection after each response, and records the method and request target of every request it
-received. The record is appended before the response is sent, so once a client has the proxy's
-answer, the record of a forwarded request is already there.
+received, as raw bytes. The head is taken as it arrives (request line and header lines split on
+CRLF; none of the Go-like engine's routing, version or path checks apply), and the record is
+appended before the response is sent, so once a client has the proxy's answer, the record of a
+forwarded request is already there. Anything the engine cannot read as a request (a head cut
+short, a malformed request line or header line, a bad body, a timeout) lands in `errors`.
 
 Run standalone (`python3 fake_upstream.py SOCKET`) it prints one line per request; the test uses
 the Upstream class in-process.
@@ -14,28 +19,29 @@ import socket
 import sys
 import threading
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from fake_engine import BadRequest, Closed, Engine, listen, read_body, serve_in_thread  # noqa: E402
+from sock import read_until_close  # noqa: E402
+
 BODY = b'{"message":"fake engine"}\n'
 HEAD_LIMIT = 1 << 20
 IO_TIMEOUT = 5.0
 
 
-class Upstream:
+class Upstream(Engine):
+    io_timeout = IO_TIMEOUT
+
     def __init__(self, path):
+        super().__init__()
         self.path = path
         self.seen = []  # (method bytes, target bytes), in arrival order
         self.errors = []
         self._lock = threading.Lock()
         self._sock = None
-        self._thread = None
 
     def start(self):
-        if os.path.exists(self.path):
-            os.unlink(self.path)
-        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self._sock.bind(self.path)
-        self._sock.listen(64)
-        self._thread = threading.Thread(target=self._accept_loop, daemon=True)
-        self._thread.start()
+        self._sock = listen(self.path, backlog=64)
+        serve_in_thread(self._sock, self)
         return self
 
     def stop(self):
@@ -57,92 +63,57 @@ class Upstream:
         with self._lock:
             return list(self.seen[mark:])
 
-    def _accept_loop(self):
-        while True:
-            try:
-                conn, _ = self._sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn):
+    def one_request(self, sock, rd, cid, seq):
+        """One request, recorded and answered; the connection then closes (returns False)."""
+        if not rd.peek(1):  # closed before a byte: nothing to record, unless it was an error
+            if rd.error is not None:
+                self._error(repr(rd.error))
+            return False
+        where = "the head"
         try:
-            conn.settimeout(IO_TIMEOUT)
-            head, rest = read_head(conn)
-            if head is None:
-                return
-            method, target, headers = parse_head(head)
-            read_body(conn, headers, rest)
+            method, target, headers = parse_head(rd.head(HEAD_LIMIT))
+            where = "the body"
+            chunked = headers.get(b"transfer-encoding", b"").lower() == b"chunked"
+            read_body(rd, "chunked" if chunked else "length",
+                      -1 if chunked else int(headers.get(b"content-length", b"0")))
             with self._lock:
                 self.seen.append((method, target))
             payload = b"" if method == b"HEAD" else BODY
-            conn.sendall(
+            sock.sendall(
                 b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                 b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(BODY) + payload
             )
-            conn.shutdown(socket.SHUT_WR)
-            drain(conn)
+            sock.shutdown(socket.SHUT_WR)
+            try:  # until the proxy closes too, so closing never resets the connection under it
+                read_until_close(sock, IO_TIMEOUT, keep=False)
+            except OSError:
+                pass
+        except Closed:
+            self._error(repr(rd.error) if rd.error is not None
+                        else "connection closed inside %s" % where)
+        except BadRequest as e:
+            self._error("%s in %s" % (e.reason, where))
         except (OSError, ValueError) as e:
-            with self._lock:
-                self.errors.append(repr(e))
-        finally:
-            conn.close()
+            self._error(repr(e))
+        return False
 
-
-def read_head(conn):
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = conn.recv(65536)
-        if not chunk:
-            return (None, b"") if not data else _bad("connection closed inside the head")
-        data += chunk
-        if len(data) > HEAD_LIMIT:
-            _bad("head too large")
-    head, _, rest = data.partition(b"\r\n\r\n")
-    return head, rest
+    def _error(self, why):
+        with self._lock:
+            self.errors.append(why)
 
 
 def parse_head(head):
     lines = head.split(b"\r\n")
     parts = lines[0].split(b" ")
     if len(parts) != 3:
-        _bad("request line %r" % lines[0])
+        raise ValueError("request line %r" % lines[0])
     headers = {}
     for line in lines[1:]:
         name, sep, value = line.partition(b":")
         if not sep:
-            _bad("header line %r" % line)
+            raise ValueError("header line %r" % line)
         headers[name.strip().lower()] = value.strip()
     return parts[0], parts[1], headers
-
-
-def read_body(conn, headers, rest):
-    """Consume the request body so closing never resets the connection under the proxy."""
-    if headers.get(b"transfer-encoding", b"").lower() == b"chunked":
-        while not rest.endswith(b"0\r\n\r\n"):
-            chunk = conn.recv(65536)
-            if not chunk:
-                _bad("connection closed inside a chunked body")
-            rest += chunk
-        return
-    need = int(headers.get(b"content-length", b"0"))
-    while len(rest) < need:
-        chunk = conn.recv(65536)
-        if not chunk:
-            _bad("connection closed inside the body")
-        rest += chunk
-
-
-def drain(conn):
-    try:
-        while conn.recv(65536):
-            pass
-    except OSError:
-        pass
-
-
-def _bad(why):
-    raise ValueError(why)
 
 
 def main():

@@ -4,12 +4,15 @@ running the Tecnativa rule chain, and sockwarden, both started with the same fla
 import os
 import re
 import shutil
-import socket
 import subprocess
+import sys
 import tempfile
-import time
 
 from fake_upstream import Upstream
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import sock  # noqa: E402
+from sock import free_port  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -32,12 +35,6 @@ TECNATIVA_ENV = {
 
 def sockwarden_bin():
     return os.path.abspath(os.environ.get("SW_BIN", os.path.join(REPO, "build", "sockwarden")))
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
 
 
 def flag_env(overrides):
@@ -129,34 +126,18 @@ class Sockwarden(Proxy):
 
 
 def wait_listening(port, proc, log_path, limit=10.0):
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            with open(log_path, errors="replace") as f:
-                log = f.read()
-            raise RuntimeError("%s exited with %s:\n%s" % (proc.args[0], proc.returncode, log))
-        try:
-            socket.create_connection((HOST, port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.02)
+    if sock.wait_listening((HOST, port), limit, proc=proc, interval=0.02):
+        return
+    if proc.poll() is not None:
+        with open(log_path, errors="replace") as f:
+            log = f.read()
+        raise RuntimeError("%s exited with %s:\n%s" % (proc.args[0], proc.returncode, log))
     raise RuntimeError("%s is not listening on port %d" % (proc.args[0], port))
 
 
 def send_raw(port, raw):
     """One request per connection; read until the proxy closes or the reply timeout."""
-    with socket.create_connection((HOST, port), timeout=REPLY_TIMEOUT) as s:
-        s.sendall(raw)
-        data = b""
-        try:
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-        except (socket.timeout, ConnectionResetError):
-            pass
-    return data
+    return sock.send_raw((HOST, port), raw, REPLY_TIMEOUT).data
 
 
 STATUS_RE = re.compile(rb"^HTTP/1\.[01] (\d{3})[ \r]")

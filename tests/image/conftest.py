@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -20,10 +19,11 @@ import uuid
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from docker_cli import DockerCLI  # noqa: E402
 from private_engine import private_engine  # noqa: E402
+from sock import free_port, send_raw, wait_listening  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-DOCKER_CLI = os.environ.get("SW_DOCKER_CLI", "/usr/bin/docker")
 STATIC_BIN = os.path.join(REPO, "build", "static", "sockwarden")
 
 # The seed's compose environment for the proxy.
@@ -34,42 +34,8 @@ def unique(prefix):
     return "%s-%s" % (prefix, uuid.uuid4().hex[:10])
 
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Docker:
+class Docker(DockerCLI):
     """The docker CLI against one endpoint, with an empty client config."""
-
-    def __init__(self, host, config_dir):
-        self.host = host
-        self.config_dir = config_dir
-
-    def env(self):
-        e = {k: v for k, v in os.environ.items() if not k.startswith("DOCKER_")}
-        e.update(
-            {"DOCKER_HOST": self.host, "DOCKER_CONFIG": self.config_dir, "DOCKER_BUILDKIT": "0"}
-        )
-        return e
-
-    def __call__(self, *args, timeout=60, check=False, cwd=None, input=None):
-        p = subprocess.run(
-            [DOCKER_CLI, *args],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            env=self.env(),
-            cwd=cwd,
-            input=input,
-        )
-        if check and p.returncode != 0:
-            raise AssertionError(
-                "docker %s (%s): rc=%d\nstdout: %s\nstderr: %s"
-                % (" ".join(args), self.host, p.returncode, p.stdout, p.stderr)
-            )
-        return p
 
     def inspect(self, what):
         return json.loads(self("inspect", what, check=True).stdout)[0]
@@ -148,25 +114,16 @@ class Proxy:
 
     def exchange(self, request, timeout=10):
         """Sends raw bytes; returns all the proxy sends until it closes (reads bounded)."""
-        with self.connect(timeout) as s, s.makefile("rb") as f:
-            s.sendall(request)
-            return f.read()
+        return send_raw(self.port, request, timeout, resets=False, must_close=True).data
 
     def describe(self):
         return "\n--- %s logs ---\n%s" % (self.name, self.logs()[-4000:])
 
 
-def _wait_listening(engine, name, port, deadline):
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return True
-        except OSError:
-            state = engine.docker.inspect(name)["State"]
-            if not state["Running"]:
-                return False
-            time.sleep(0.1)
-    return False
+def _wait_listening(engine, name, port, seconds):
+    """True once the proxy container listens on port; False when it stopped running."""
+    return wait_listening(port, seconds, interval=0.1,
+                          alive=lambda: engine.docker.inspect(name)["State"]["Running"])
 
 
 class ProxyFactory:
@@ -199,7 +156,7 @@ class ProxyFactory:
         self.engine.docker(*args, check=True)
         proxy = Proxy(self.engine, name, port)
         if bind and network == "host":
-            if not _wait_listening(self.engine, name, port, time.monotonic() + 15):
+            if not _wait_listening(self.engine, name, port, 15):
                 pytest.fail("proxy container did not listen on %d%s" % (port, proxy.describe()))
         return proxy
 

@@ -4,14 +4,12 @@ import io
 import json
 import os
 import re
-import socket
-import subprocess
 import tarfile
 import time
 
 import pytest
 
-from conftest import DOCKER_CLI
+from sock import read_until_close  # tests/lib, on sys.path from conftest.py
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 # Figures, not a suite result: build/results holds only "<suite> <passed> <failed>" files.
@@ -57,16 +55,9 @@ def read_head(sock, timeout=10):
 
 
 def wait_closed(sock, timeout):
-    """True when the peer closes the connection within timeout (data before that is discarded)."""
-    sock.settimeout(timeout)
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            if not sock.recv(65536):
-                return True
-    except (socket.timeout, ConnectionResetError):
-        return False
-    return False
+    """True when the peer closes the connection (FIN, not a reset) within timeout (data before
+    that is discarded)."""
+    return read_until_close(sock, timeout, total=timeout, keep=False).end == "eof"
 
 
 # ---- the image itself -------------------------------------------------------------------------
@@ -258,10 +249,7 @@ def test_docker_stop_drains_open_streams_within_the_grace(engine, run_proxy, cha
     events = open_stream(px, "/v1.41/events")
     try:
         t0 = time.monotonic()
-        stop = subprocess.Popen(
-            [DOCKER_CLI, "stop", px.name], env=engine.docker.env(), stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True,
-        )
+        stop = engine.docker.popen("stop", px.name, text=True)
         assert wait_closed(events, 3), "the /events stream was not closed when the drain began"
         assert time.monotonic() - t0 < 3
         out, err = stop.communicate(timeout=60)  # default -t: 10 s

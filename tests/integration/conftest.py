@@ -14,17 +14,20 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
 
 import pytest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from docker_cli import DockerCLI, clean_env  # noqa: E402
+from private_engine import private_engine  # noqa: E402
+from sock import connect, free_port, read_until_close, wait_listening  # noqa: E402
+
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-DOCKERD_SH = os.path.join(REPO, "tests", "lib", "dockerd.sh")
-DOCKER_CLI = os.environ.get("SW_DOCKER_CLI", "/usr/bin/docker")
 IMAGE = "sw-busybox:latest"
 DIRECT = os.environ.get("SW_ENDPOINT", "") == "direct"
 
@@ -57,16 +60,6 @@ def unique(prefix="sw"):
     return "%s-%s" % (prefix, uuid.uuid4().hex[:10])
 
 
-def _clean_env(extra):
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("DOCKER_") and k not in ("SOCKET_PATH", "BIND_CONFIG")
-    }
-    env.update(extra)
-    return env
-
-
 class Endpoint:
     """Something that speaks the Engine API: the engine's unix socket or a proxy's TCP port."""
 
@@ -78,47 +71,21 @@ class Endpoint:
         self.port = port
         self.process = None
         self.log_path = None
+        self.cli = DockerCLI(docker_host, config_dir, detail=self.log_tail)
 
     def env(self, **extra):
-        e = _clean_env(
-            {"DOCKER_HOST": self.docker_host, "DOCKER_CONFIG": self.config_dir, "DOCKER_BUILDKIT": "0"}
-        )
-        e.update(extra)
-        return e
+        return self.cli.env(**extra)
 
     def docker(self, *args, input=None, timeout=60, check=False, binary=False, cwd=None):
         """Runs the docker CLI against this endpoint; returns CompletedProcess."""
-        p = subprocess.run(
-            [DOCKER_CLI, *args],
-            input=input,
-            capture_output=True,
-            timeout=timeout,
-            env=self.env(),
-            text=not binary,
-            cwd=cwd,
-        )
-        if check and p.returncode != 0:
-            raise AssertionError(
-                "docker %s via %s: rc=%d\nstdout: %s\nstderr: %s%s"
-                % (" ".join(args), self.docker_host, p.returncode, p.stdout, p.stderr, self.log_tail())
-            )
-        return p
+        return self.cli(*args, input=input, timeout=timeout, check=check, binary=binary, cwd=cwd)
 
     def popen(self, *args, **kw):
-        kw.setdefault("stdout", subprocess.PIPE)
-        kw.setdefault("stderr", subprocess.PIPE)
-        kw.setdefault("stdin", subprocess.DEVNULL)
-        return subprocess.Popen([DOCKER_CLI, *args], env=self.env(), **kw)
+        return self.cli.popen(*args, **kw)
 
     def connect(self, timeout=10):
         """A raw stream socket to the endpoint."""
-        if self.unix_path:
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            s.settimeout(timeout)
-            s.connect(self.unix_path)
-        else:
-            s = socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
-        return s
+        return connect(self.unix_path or self.port, timeout)
 
     def log_text(self):
         if not self.log_path or not os.path.exists(self.log_path):
@@ -158,54 +125,8 @@ class Engine:
 @pytest.fixture(scope="session")
 def engine(tmp_path_factory):
     cfg = str(tmp_path_factory.mktemp("dockercfg"))
-    sock = os.environ.get("SW_ENGINE_SOCK")
-    if sock:
-        yield Engine(sock, None, cfg)
-        return
-    p = subprocess.Popen(
-        ["bash", DOCKERD_SH, "start"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    try:
-        out, err = p.communicate(timeout=120)
-    except BaseException:
-        # SIGTERM, not subprocess's SIGKILL: the script's trap then stops the half-started engine.
-        p.terminate()
-        p.communicate(timeout=60)
-        raise
-    if p.returncode != 0:
-        pytest.exit("private dockerd failed to start:\n%s%s" % (out, err), returncode=3)
-    vals = dict(line.split("=", 1) for line in out.split() if "=" in line)
-    eng = Engine(vals["SW_DOCKER_SOCK"], vals["SW_DOCKERD_DIR"], cfg)
-    try:
-        yield eng
-    finally:
-        # Finish the stop even if SIGTERM/SIGINT arrives meanwhile (the handlers only note it;
-        # the child gets default dispositions at exec).
-        hits = []
-        old = {s: signal.signal(s, lambda n, f: hits.append(n)) for s in (signal.SIGTERM, signal.SIGINT)}
-        try:
-            subprocess.Popen(["bash", DOCKERD_SH, "stop", eng.dir]).wait(timeout=180)
-        finally:
-            for s, h in old.items():
-                signal.signal(s, h)
-
-
-def _free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_listening(proc, port, deadline):
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            return False
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return True
-        except OSError:
-            time.sleep(0.05)
-    return False
+    with private_engine(timeout=120) as (sock, directory):
+        yield Engine(sock, directory, cfg)
 
 
 class ProxyFactory:
@@ -222,8 +143,8 @@ class ProxyFactory:
         if not os.access(binary, os.X_OK):
             pytest.fail("proxy binary %s is missing (make build/asan/sockwarden)" % binary)
         for attempt in range(3):
-            port = _free_port()
-            env = _clean_env(
+            port = free_port()
+            env = clean_env(
                 {
                     "SOCKET_PATH": self.engine.sock,
                     "BIND_CONFIG": "127.0.0.1:%d" % port,
@@ -240,7 +161,7 @@ class ProxyFactory:
                     [binary], env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
                 )
             self.started.append(ep)
-            if _wait_listening(ep.process, port, time.monotonic() + 10):
+            if wait_listening(port, 10, proc=ep.process):
                 return ep
             if ep.process.poll() is None:
                 pytest.fail("proxy did not listen on %d within 10 s%s" % (port, ep.log_tail()))
@@ -339,16 +260,7 @@ def raw_exchange(ep, request, timeout=10):
     s = ep.connect(timeout)
     try:
         s.sendall(request)
-        chunks = []
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            b = s.recv(65536)
-            if not b:
-                break
-            chunks.append(b)
-        else:
-            raise AssertionError("peer did not close within %s s" % timeout)
-        return b"".join(chunks)
+        return read_until_close(s, timeout, total=timeout, resets=False, must_close=True).data
     finally:
         s.close()
 

@@ -1,18 +1,12 @@
 """METRICS_BIND: the Prometheus endpoint, scraped while real docker CLI traffic goes through."""
 
 import re
-import socket
 import urllib.request
 
 import pytest
 
 from conftest import assert_forbidden_cli
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from sock import free_port
 
 
 def scrape(port):
@@ -35,7 +29,7 @@ def value(text, name, **labels):
 
 
 def test_metrics_counters_move(proxy, need_proxy, engine):
-    mport = _free_port()
+    mport = free_port()
     ep = proxy(CONTAINERS=1, METRICS_BIND="127.0.0.1:%d" % mport)
     before = scrape(mport)
     assert value(before, "sockwarden_requests_total", decision="allow", section="containers") == 0
@@ -61,7 +55,7 @@ def test_metrics_counters_move(proxy, need_proxy, engine):
 
 
 def test_metrics_upstream_errors_and_other_paths(proxy, need_proxy, tmp_path):
-    mport = _free_port()
+    mport = free_port()
     ep = proxy(CONTAINERS=1, METRICS_BIND="127.0.0.1:%d" % mport,
                SOCKET_PATH=str(tmp_path / "no-such.sock"))
     p = ep.docker("ps")

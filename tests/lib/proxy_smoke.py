@@ -3,7 +3,8 @@
 
 Usage: proxy_smoke.py LOGFILE -- COMMAND...   (COMMAND is e.g. valgrind … build/sockwarden)
 
-Starts a tiny HTTP/1.1 server on a unix socket (the fake engine), runs COMMAND with
+Starts the fake engine (fake_engine.py, answering every request 200 with an echo of it) on a unix
+socket, runs COMMAND with
 SOCKET_PATH/BIND_CONFIG and CONTAINERS=1 POST=1, sends about 50 requests (single, keep-alive,
 chunked upload, refused, malformed), then SIGTERM. Exit 0 when every answer was right and COMMAND
 exited 0; the command's output goes to LOGFILE.
@@ -12,12 +13,12 @@ exited 0; the command's output goes to LOGFILE.
 import os
 import signal
 import socket
-import socketserver
 import subprocess
 import sys
 import tempfile
-import threading
-import time
+
+from fake_engine import Engine, listen, serve_in_thread
+from sock import free_port, wait_listening
 
 FORBIDDEN = (
     b"<html><body><h1>403 Forbidden</h1>\nRequest forbidden by administrative rules.\n"
@@ -57,31 +58,17 @@ def parse_headers(lines):
     return h
 
 
-class FakeEngine(socketserver.StreamRequestHandler):
+class SmokeEngine(Engine):
     """Answers every request 200 with a JSON body echoing method, target and body length."""
 
-    def handle(self):
-        while True:
-            head = read_head(self.rfile)
-            if not head:
-                return
-            headers = parse_headers(head)
-            body = read_body(self.rfile, headers)
-            method, target = head[0].split(b" ")[:2]
-            out = b'{"method":"%s","target":"%s","body":%d}' % (method, target, len(body))
-            close = headers.get(b"connection", b"").lower() == b"close"
-            self.wfile.write(
-                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nApi-Version: 1.41\r\n"
-                b"Content-Length: %d\r\n%s\r\n%s"
-                % (len(out), b"Connection: close\r\n" if close else b"", out)
-            )
-            self.wfile.flush()
-            if close:
-                return
+    api_range = None
+    keep_body = True
 
-
-class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
-    daemon_threads = True
+    def respond(self, sock, rd, cid, req):
+        out = b'{"method":"%s","target":"%s","body":%d}' % (
+            req.method.encode("latin-1"), req.target.encode("latin-1"), len(req.body))
+        self.send(sock, 200, out, req.close)
+        return not req.close
 
 
 def read_response(f):
@@ -169,23 +156,6 @@ def run_requests(c):
     c.one(b"GET nonsense\r\n\r\n", 400)
 
 
-def wait_listening(proc, port, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return True
-        except OSError:
-            time.sleep(0.2)
-    return False
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def main():
     if len(sys.argv) < 4 or sys.argv[2] != "--":
         print(__doc__, file=sys.stderr)
@@ -193,8 +163,8 @@ def main():
     logfile, cmd = sys.argv[1], sys.argv[3:]
     tmp = tempfile.mkdtemp(prefix="swsmoke.")
     sock = os.path.join(tmp, "engine.sock")
-    server = Server(sock, FakeEngine)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = listen(sock)
+    serve_in_thread(server, SmokeEngine())
     port = free_port()
     env = dict(os.environ, SOCKET_PATH=sock, BIND_CONFIG="127.0.0.1:%d" % port,
                LOG_LEVEL="info", CONTAINERS="1", POST="1", SHUTDOWN_GRACE="2s")
@@ -202,7 +172,7 @@ def main():
         proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL)
     try:
-        if not wait_listening(proc, port, 60):
+        if not wait_listening(port, 60, proc=proc, interval=0.2, attempt=1):
             print("proxy_smoke: proxy did not listen on %d (exit %s)" % (port, proc.poll()))
             return 1
         c = Client(port)
@@ -213,8 +183,8 @@ def main():
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-        server.shutdown()
-        server.server_close()
+        server.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread
+        server.close()
         os.unlink(sock)
         os.rmdir(tmp)
     print("proxy_smoke: %d requests answered right, %d wrong; proxy exit %d"

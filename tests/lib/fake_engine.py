@@ -1,5 +1,12 @@
 #!/usr/bin/python3
-"""A recording fake Docker engine for sockwarden's adversarial tests.
+"""A recording fake Docker engine for sockwarden's suites: the one fake engine of the adversarial,
+confine and differential tests.
+
+The Engine class below is the adversarial suite's engine as it stands. The other suites configure
+it through class attributes and hooks (see "Configuration" on Engine) in a small subclass:
+tests/confine/fake_engine.py (its own routes, a 1.47 API, an upper-casing tunnel) and
+tests/differential/fake_upstream.py (one request per connection, a uniform 200, recorded in
+process). listen() and serve_in_thread() are the server plumbing they share.
 
 It listens on a unix socket (or 127.0.0.1:PORT) and parses requests the lenient way Go's net/http
 does in dockerd, so that anything a proxy lets through "by accident" shows up here:
@@ -69,6 +76,13 @@ class Closed(Exception):
     pass
 
 
+class NoLog:
+    """The log of an engine nobody reads."""
+
+    def write(self, **entry):
+        pass
+
+
 class Log:
     def __init__(self, path):
         self.f = open(path, "a", buffering=1)
@@ -87,11 +101,13 @@ class Reader:
     def __init__(self, sock):
         self.sock = sock
         self.buf = bytearray()
+        self.error = None  # the OSError (a timeout, a reset) that ended reading, if one did
 
     def _fill(self):
         try:
             data = self.sock.recv(65536)
-        except OSError:
+        except OSError as e:
+            self.error = e
             data = b""
         if not data:
             raise Closed()
@@ -105,19 +121,30 @@ class Reader:
                 break
         return bytes(self.buf[:n])
 
-    def readline(self, limit):
-        """A line without its LF and an optional CR before the LF (Go: bufio.Reader.ReadLine)."""
+    def _until(self, sep, limit):
+        """The bytes before the next sep (sep is consumed); BadRequest(431) once more than limit
+        bytes are buffered without one."""
         start = 0
         while True:
-            i = self.buf.find(b"\n", start)
+            i = self.buf.find(sep, start)
             if i >= 0:
-                line = bytes(self.buf[:i])
-                del self.buf[: i + 1]
-                return line[:-1] if line.endswith(b"\r") else line
+                out = bytes(self.buf[:i])
+                del self.buf[:i + len(sep)]
+                return out
             if len(self.buf) > limit:
                 raise BadRequest(431, "Request Header Fields Too Large")
-            start = len(self.buf)
+            start = max(0, len(self.buf) - len(sep) + 1)
             self._fill()
+
+    def readline(self, limit):
+        """A line without its LF and an optional CR before the LF (Go: bufio.Reader.ReadLine)."""
+        line = self._until(b"\n", limit)
+        return line[:-1] if line.endswith(b"\r") else line
+
+    def head(self, limit):
+        """The bytes before the first CRLF CRLF (which is consumed): a message head taken as it
+        is, without Go's parsing."""
+        return self._until(b"\r\n\r\n", limit)
 
     def read(self, n):
         while len(self.buf) < n:
@@ -131,9 +158,6 @@ class Reader:
         while k < most and self.peek(k + 1)[k:k + 1] in (b"\r", b"\n"):
             k += 1
         del self.buf[:k]
-
-
-API_MIN, API_MAX = "1.12", "1.41"
 
 
 def version_cmp(a, b):
@@ -281,8 +305,9 @@ def framing(major, minor, headers):
     return "length", int(cl)
 
 
-def read_chunked(rd):
-    """Go's chunkedReader before CVE-2025-22871: bare LF allowed, extensions allowed."""
+def read_chunked(rd, keep=None):
+    """Go's chunkedReader before CVE-2025-22871: bare LF allowed, extensions allowed. Returns the
+    data size; the data itself is appended to keep (a bytearray) when one is given."""
     total = 0
     while True:
         line = rd.readline(4096).rstrip(b" \t\r\n")
@@ -292,7 +317,9 @@ def read_chunked(rd):
         n = int(size, 16)
         if n == 0:
             break
-        rd.read(n)
+        data = rd.read(n)
+        if keep is not None:
+            keep += data
         total += n
         if rd.read(2) != b"\r\n":
             raise BadRequest(400, "malformed chunked encoding")
@@ -303,9 +330,58 @@ def read_chunked(rd):
     return total
 
 
+def read_body(rd, kind, length, keep=None):
+    """Reads a request body framed (kind, length) as framing() says; returns its size. The data is
+    appended to keep (a bytearray) when one is given; otherwise it is read in pieces and dropped
+    (a body may be large)."""
+    if kind == "chunked":
+        return read_chunked(rd, keep)
+    got = 0
+    while got < length:
+        data = rd.read(min(length - got, 1 << 20))
+        if keep is not None:
+            keep += data
+        got += len(data)
+    return got
+
+
+REASONS = {101: "Switching Protocols", 200: "OK", 201: "Created", 204: "No Content",
+           301: "Moved Permanently", 400: "Bad Request", 404: "Not Found",
+           431: "Request Header Fields Too Large", 501: "Not Implemented",
+           505: "HTTP Version Not Supported"}
+
+
+class Request:
+    """One parsed request as respond() sees it; body is the data when the engine keeps bodies."""
+
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+
 class Engine:
-    def __init__(self, log):
-        self.log = log
+    """Configuration (class attributes, set in a subclass):
+
+    api_range     (min, max) of the /vX.Y prefixes the version middleware lets through, or None
+                  to take any prefix (it is still removed from the route)
+    api_version   the Api-Version header of every answer
+    server        the Server header of every answer, or None for none
+    keep_body     keep request bodies (Request.body) instead of counting and dropping them
+    tunnel_upper  the hijack tunnel echoes bytes upper-cased instead of as they are
+    io_timeout    a socket timeout on every engine connection, or None
+
+    Hooks: respond(sock, rd, cid, req) answers a parsed request (override it for other routes;
+    call Engine.respond for the default ones); one_request() handles one request from its first
+    byte (override it for another parser)."""
+
+    api_range = ("1.12", "1.41")
+    api_version = "1.41"
+    server = "Docker/20.10.24 (linux)"
+    keep_body = False
+    tunnel_upper = False
+    io_timeout = None
+
+    def __init__(self, log=None):
+        self.log = log or NoLog()
         self.next_id = 0
         self.lock = threading.Lock()
 
@@ -314,6 +390,8 @@ class Engine:
             self.next_id += 1
             cid = "%d.%d" % (os.getpid(), self.next_id)  # unique across engine restarts
         self.log.write(ev="open", conn=cid)
+        if self.io_timeout is not None:
+            sock.settimeout(self.io_timeout)
         rd = Reader(sock)
         seq = 0
         last_method = None
@@ -383,16 +461,15 @@ class Engine:
             time.sleep(float(query["stall"][0]))
         if hget(headers, "Expect") and (kind == "chunked" or length > 0):
             sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
-        if kind == "chunked":
-            got = read_chunked(rd)
-        else:
-            got = 0
-            while got < length:  # in pieces: a body may be large
-                got += len(rd.read(min(length - got, 1 << 20)))
+        body = bytearray() if self.keep_body else None
+        got = read_body(rd, kind, length, body)
         self.log.write(ev="body", conn=cid, seq=seq, bytes=got)
         if "/dropconn" in route:  # the engine goes away after taking the request, no answer
             return False
-        keep = self.respond(sock, rd, cid, method, path, route, target, status, headers, close)
+        req = Request(method=method, path=path, route=route, target=target, query=query,
+                      status=status, headers=headers, close=close,
+                      body=bytes(body) if body is not None else None)
+        keep = self.respond(sock, rd, cid, req)
         if keep and method == "POST":
             return "POST"
         return keep
@@ -404,9 +481,10 @@ class Engine:
             return 301, path
         m = VERSION.match(path)
         route = m.group(1) if m else path
-        if m:
+        if m and self.api_range:
             v = path[2:len(path) - len(route)]
-            if version_cmp(v, API_MIN) < 0 or version_cmp(v, API_MAX) > 0:
+            lo, hi = self.api_range
+            if version_cmp(v, lo) < 0 or version_cmp(v, hi) > 0:
                 return 400, route
         if method not in ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"):
             return 404, route
@@ -414,22 +492,23 @@ class Engine:
 
     # ---- answers -------------------------------------------------------------------------------
 
-    @staticmethod
-    def send(sock, status, body, close=False, ctype="application/json", extra=(), head_only=False):
-        reason = {200: "OK", 301: "Moved Permanently", 400: "Bad Request", 404: "Not Found",
-                  431: "Request Header Fields Too Large", 501: "Not Implemented",
-                  505: "HTTP Version Not Supported"}.get(status, "Status")
+    def send(self, sock, status, body, close=False, ctype="application/json", extra=(),
+             head_only=False):
+        reason = REASONS.get(status, "Status")
         data = body.encode() if isinstance(body, str) else body
-        head = ["HTTP/1.1 %d %s" % (status, reason), "Api-Version: 1.41",
-                "Content-Type: " + ctype, "Server: Docker/20.10.24 (linux)",
-                "Content-Length: %d" % len(data)]
-        head += list(extra)
+        head = ["HTTP/1.1 %d %s" % (status, reason), "Api-Version: " + self.api_version,
+                "Content-Type: " + ctype]
+        if self.server:
+            head.append("Server: " + self.server)
+        head += ["Content-Length: %d" % len(data)] + list(extra)
         if close:
             head.append("Connection: close")
         sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + (b"" if head_only else data))
 
-    def respond(self, sock, rd, cid, method, path, route, target, status, headers, close):
-        query = urllib.parse.parse_qs(target.split("?", 1)[1]) if "?" in target else {}
+    def respond(self, sock, rd, cid, req):
+        """Answers req; returns whether the connection stays open for another request."""
+        method, path, route, target = req.method, req.path, req.route, req.target
+        status, headers, close, query = req.status, req.headers, req.close, req.query
         head_only = method == "HEAD"
         if status == 301:
             q = ("?" + target.split("?", 1)[1]) if "?" in target else ""
@@ -476,9 +555,11 @@ class Engine:
                   ctype="text/plain; charset=utf-8" if route == "/_ping" else "application/json")
         return not close
 
-    def stream(self, sock, chunk_of, interval, limit=0):
-        sock.sendall(b"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: application/json\r\n"
-                     b"Transfer-Encoding: chunked\r\n\r\n")
+    def stream(self, sock, chunk_of, interval, limit=0, finish=False):
+        """A chunked 200: chunk_of(i) every interval seconds, without end or limit chunks; with
+        finish, the last-chunk follows them (otherwise the stream just stops)."""
+        sock.sendall(b"HTTP/1.1 200 OK\r\nApi-Version: %s\r\nContent-Type: application/json\r\n"
+                     b"Transfer-Encoding: chunked\r\n\r\n" % self.api_version.encode())
         i = 0
         while not limit or i < limit:
             data = chunk_of(i)
@@ -486,6 +567,8 @@ class Engine:
             i += 1
             if interval:
                 time.sleep(interval)
+        if finish:
+            sock.sendall(b"0\r\n\r\n")
 
     def hijack(self, sock, rd, cid, route, headers, close):
         if "/missing/" in route:
@@ -503,7 +586,7 @@ class Engine:
         try:
             while True:
                 if pending:
-                    sock.sendall(pending)
+                    sock.sendall(pending.upper() if self.tunnel_upper else pending)
                     total += len(pending)
                 pending = sock.recv(65536)
                 if not pending:
@@ -515,6 +598,43 @@ class Engine:
         return False
 
 
+def listen(where, backlog=1024, mode=None):
+    """A listening socket: where is a unix socket path (an old socket file there is removed; mode
+    chmods the new one), a TCP port on 127.0.0.1 (int), or "tcp:PORT"."""
+    if isinstance(where, str) and where.startswith("tcp:"):
+        where = int(where[4:])
+    if isinstance(where, int):
+        srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        srv.bind(("127.0.0.1", where))
+    else:
+        if os.path.exists(where):
+            os.unlink(where)
+        srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        srv.bind(where)
+        if mode is not None:
+            os.chmod(where, mode)
+    srv.listen(backlog)
+    return srv
+
+
+def accept_loop(srv, engine):
+    """Serves every connection on its own thread until srv is closed."""
+    while True:
+        try:
+            s, _ = srv.accept()
+        except OSError:
+            return
+        threading.Thread(target=engine.serve, args=(s,), daemon=True).start()
+
+
+def serve_in_thread(srv, engine):
+    """accept_loop on a daemon thread (an engine inside the test process); returns the thread."""
+    th = threading.Thread(target=accept_loop, args=(srv, engine), daemon=True)
+    th.start()
+    return th
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--socket")
@@ -522,20 +642,9 @@ def main():
     ap.add_argument("--log", required=True)
     a = ap.parse_args()
     engine = Engine(Log(a.log))
-    if a.socket:
-        if os.path.exists(a.socket):
-            os.unlink(a.socket)
-        srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        srv.bind(a.socket)
-    else:
-        srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        srv.bind(("127.0.0.1", a.tcp))
-    srv.listen(1024)
+    srv = listen(a.socket if a.socket else a.tcp)
     print("ready", flush=True)
-    while True:
-        s, _ = srv.accept()
-        threading.Thread(target=engine.serve, args=(s,), daemon=True).start()
+    accept_loop(srv, engine)
 
 
 if __name__ == "__main__":
