@@ -5,73 +5,56 @@
 #include <stdio.h>
 #include <string.h>
 
-struct series {
-    const char *decision; /* static strings from the proxy */
-    const char *section;
-    int status;
-    uint64_t count;
-};
-
 /* Upper bounds in milliseconds; streams land in +Inf. */
-static const unsigned bucket_ms[] = {1, 5, 10, 25, 50, 100, 250, 500, 1000, 5000, 30000};
-#define NBUCKETS (sizeof bucket_ms / sizeof bucket_ms[0])
-
-static struct series series[METRICS_MAX_SERIES];
-static size_t nseries;
-static uint64_t bytes_total, conns_total, upstream_errors[UC_COUNT];
-static uint64_t buckets[NBUCKETS + 1], duration_sum_ms, duration_count;
+static const unsigned bucket_ms[METRICS_NBUCKETS] = {1, 5, 10, 25, 50, 100, 250, 500, 1000, 5000, 30000};
 
 static const char *const cause_name[UC_COUNT] = {
     "no_socket", "permission_denied", "connection_refused", "connect_timeout",
     "response_timeout", "bad_response", "other"};
 
-void metrics_reset(void)
+static struct metrics_series *find_series(struct metrics *m, const char *decision,
+                                          const char *section, int status)
 {
-    memset(series, 0, sizeof series);
-    nseries = 0;
-    bytes_total = conns_total = duration_sum_ms = duration_count = 0;
-    memset(upstream_errors, 0, sizeof upstream_errors);
-    memset(buckets, 0, sizeof buckets);
-}
-
-static struct series *find_series(const char *decision, const char *section, int status)
-{
-    for (size_t i = 0; i < nseries; i++)
-        if (series[i].status == status && !strcmp(series[i].decision, decision) &&
-            !strcmp(series[i].section, section))
-            return &series[i];
-    if (nseries < METRICS_MAX_SERIES - 1) {
-        series[nseries] = (struct series){decision, section, status, 0};
-        return &series[nseries++];
+    size_t named = m->nseries < METRICS_MAX_SERIES ? m->nseries : METRICS_MAX_SERIES - 1;
+    for (size_t i = 0; i < named; i++) {
+        struct metrics_series *x = &m->series[i];
+        if (x->status == status && !strcmp(x->decision, decision) && !strcmp(x->section, section))
+            return x;
     }
-    /* The last slot absorbs everything once the table is full: memory stays bounded. */
-    series[METRICS_MAX_SERIES - 1] = (struct series){"other", "other", 0,
-                                                     series[METRICS_MAX_SERIES - 1].count};
-    nseries = METRICS_MAX_SERIES;
-    return &series[METRICS_MAX_SERIES - 1];
+    if (m->nseries < METRICS_MAX_SERIES - 1) {
+        m->series[m->nseries] = (struct metrics_series){decision, section, status, 0};
+        return &m->series[m->nseries++];
+    }
+    /* The table is full: the last slot counts every other triple. */
+    struct metrics_series *other = &m->series[METRICS_MAX_SERIES - 1];
+    if (m->nseries < METRICS_MAX_SERIES) {
+        *other = (struct metrics_series){"other", "other", METRICS_STATUS_OTHER, 0};
+        m->nseries = METRICS_MAX_SERIES;
+    }
+    return other;
 }
 
-void metrics_request(const char *decision, const char *section, int status, uint64_t bytes_out,
-                     uint64_t duration_ms)
+void metrics_request(struct metrics *m, const char *decision, const char *section, int status,
+                     uint64_t bytes_out, uint64_t duration_ms)
 {
-    find_series(decision, section, status)->count++;
-    bytes_total += bytes_out;
+    find_series(m, decision, section, status)->count++;
+    m->bytes_total += bytes_out;
     size_t b = 0;
-    while (b < NBUCKETS && duration_ms > bucket_ms[b])
+    while (b < METRICS_NBUCKETS && duration_ms > bucket_ms[b])
         b++;
-    buckets[b]++;
-    duration_sum_ms += duration_ms;
-    duration_count++;
+    m->buckets[b]++;
+    m->duration_sum_ms += duration_ms;
+    m->duration_count++;
 }
 
-void metrics_upstream_error(enum upstream_cause cause)
+void metrics_upstream_error(struct metrics *m, enum upstream_cause cause)
 {
-    upstream_errors[cause < UC_COUNT ? cause : UC_OTHER]++;
+    m->upstream_errors[cause < UC_COUNT ? cause : UC_OTHER]++;
 }
 
-void metrics_connection_opened(void)
+void metrics_connection_opened(struct metrics *m)
 {
-    conns_total++;
+    m->conns_total++;
 }
 
 enum upstream_cause metrics_cause_from_errno(int e)
@@ -105,48 +88,55 @@ __attribute__((format(printf, 2, 3))) static void emit(struct out *o, const char
         o->len += (size_t)n;
 }
 
-static void render_requests(struct out *o)
+static void render_requests(const struct metrics *m, struct out *o)
 {
     emit(o, "# HELP sockwarden_requests_total Requests by decision, API section and status.\n"
             "# TYPE sockwarden_requests_total counter\n");
-    for (size_t i = 0; i < nseries; i++)
-        emit(o, "sockwarden_requests_total{decision=\"%s\",section=\"%s\",status=\"%d\"} %llu\n",
-             series[i].decision, series[i].section, series[i].status,
-             (unsigned long long)series[i].count);
+    for (size_t i = 0; i < m->nseries; i++) {
+        const struct metrics_series *x = &m->series[i];
+        char status[16];
+        if (x->status == METRICS_STATUS_OTHER)
+            snprintf(status, sizeof status, "other");
+        else
+            snprintf(status, sizeof status, "%d", x->status);
+        emit(o, "sockwarden_requests_total{decision=\"%s\",section=\"%s\",status=\"%s\"} %llu\n",
+             x->decision, x->section, status, (unsigned long long)x->count);
+    }
     emit(o, "# HELP sockwarden_response_bytes_total Bytes sent to clients.\n"
             "# TYPE sockwarden_response_bytes_total counter\n"
             "sockwarden_response_bytes_total %llu\n",
-         (unsigned long long)bytes_total);
+         (unsigned long long)m->bytes_total);
 }
 
-static void render_duration(struct out *o)
+static void render_duration(const struct metrics *m, struct out *o)
 {
     emit(o, "# HELP sockwarden_request_duration_seconds Time from request head to last byte.\n"
             "# TYPE sockwarden_request_duration_seconds histogram\n");
     uint64_t cum = 0;
-    for (size_t b = 0; b < NBUCKETS; b++) {
-        cum += buckets[b];
+    for (size_t b = 0; b < METRICS_NBUCKETS; b++) {
+        cum += m->buckets[b];
         emit(o, "sockwarden_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
              bucket_ms[b] / 1000.0, (unsigned long long)cum);
     }
-    cum += buckets[NBUCKETS];
+    cum += m->buckets[METRICS_NBUCKETS];
     emit(o, "sockwarden_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
          (unsigned long long)cum);
-    emit(o, "sockwarden_request_duration_seconds_sum %.3f\n", duration_sum_ms / 1000.0);
+    emit(o, "sockwarden_request_duration_seconds_sum %.3f\n", m->duration_sum_ms / 1000.0);
     emit(o, "sockwarden_request_duration_seconds_count %llu\n",
-         (unsigned long long)duration_count);
+         (unsigned long long)m->duration_count);
 }
 
-size_t metrics_render(char *buf, size_t cap, const struct metrics_gauges *g)
+size_t metrics_render(const struct metrics *m, char *buf, size_t cap,
+                      const struct metrics_gauges *g)
 {
     struct out o = {buf, 0, cap};
-    render_requests(&o);
-    render_duration(&o);
+    render_requests(m, &o);
+    render_duration(m, &o);
     emit(&o, "# HELP sockwarden_upstream_errors_total Failures talking to the engine, by cause.\n"
              "# TYPE sockwarden_upstream_errors_total counter\n");
     for (int i = 0; i < UC_COUNT; i++)
         emit(&o, "sockwarden_upstream_errors_total{cause=\"%s\"} %llu\n", cause_name[i],
-             (unsigned long long)upstream_errors[i]);
+             (unsigned long long)m->upstream_errors[i]);
     emit(&o,
          "# HELP sockwarden_connections_total Client connections accepted.\n"
          "# TYPE sockwarden_connections_total counter\n"
@@ -162,10 +152,13 @@ size_t metrics_render(char *buf, size_t cap, const struct metrics_gauges *g)
          "sockwarden_buffers_in_use %llu\n"
          "# HELP sockwarden_buffer_bytes Bytes of I/O buffers lent to connections.\n"
          "# TYPE sockwarden_buffer_bytes gauge\n"
-         "sockwarden_buffer_bytes %llu\n",
-         (unsigned long long)conns_total, (unsigned long long)g->connections,
+         "sockwarden_buffer_bytes %llu\n"
+         "# HELP sockwarden_held_bytes Bytes of bodies held whole for inspection or filtering.\n"
+         "# TYPE sockwarden_held_bytes gauge\n"
+         "sockwarden_held_bytes %llu\n",
+         (unsigned long long)m->conns_total, (unsigned long long)g->connections,
          (unsigned long long)g->tunnels, (unsigned long long)g->buffers_in_use,
-         (unsigned long long)g->buffer_bytes);
+         (unsigned long long)g->buffer_bytes, (unsigned long long)g->held_bytes);
     if (o.len < cap)
         return o.len;
     if (cap)

@@ -184,7 +184,7 @@ void conn_log_transaction(struct conn *c)
     };
     log_access(&e);
     if (!c->metrics)
-        metrics_request(e.decision, c->section ? c->section : "none", c->status, c->bytes_out,
+        metrics_request(&c->px->metrics, e.decision, c->section ? c->section : "none", c->status, c->bytes_out,
                         e.duration_ms);
     c->method[0] = '\0';
 }
@@ -295,7 +295,7 @@ void conn_new(struct proxy *px, int fd, const struct listener *l, const struct s
     side_open(&c->client, fd, true, true);
     c->engine = (struct side){.fd = -1, .ops = &sock_plain};
     if (!c->metrics)
-        metrics_connection_opened();
+        metrics_connection_opened(&px->metrics);
     if (peer)
         memcpy(&c->peer, peer, plen < sizeof c->peer ? plen : sizeof c->peer);
     if (l && l->is_unix) { /* who is calling: the rules can match a unix client's uid and gid */
@@ -579,7 +579,7 @@ static void on_deadline(struct conn *c)
         break;
     case DL_CONNECT:
         log_msg(SWLOG_ERR, "upstream: connecting to the engine timed out (CONNECT_TIMEOUT)");
-        metrics_upstream_error(UC_CONNECT_TIMEOUT);
+        metrics_upstream_error(&c->px->metrics, UC_CONNECT_TIMEOUT);
         conn_answer(c, 503, "the engine did not accept the connection in time", "error",
                     "connect-timeout");
         break;
@@ -587,7 +587,7 @@ static void on_deadline(struct conn *c)
         if (conn_nothing_sent(c)) {
             log_msg(SWLOG_WARNING, "upstream: no response head for %s %s within RESPONSE_TIMEOUT",
                     c->method, c->target);
-            metrics_upstream_error(UC_RESPONSE_TIMEOUT);
+            metrics_upstream_error(&c->px->metrics, UC_RESPONSE_TIMEOUT);
             conn_answer(c, 504, NULL, "error", "response-timeout");
         } else {
             conn_kill(c);

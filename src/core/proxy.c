@@ -30,8 +30,8 @@ void proxy_serve_metrics(struct conn *c, const struct canon *cn)
         return;
     }
     struct metrics_gauges g = {px->nconns, px->ntunnels, buf_in_use(&px->bufs),
-                               buf_bytes_lent(&px->bufs)};
-    size_t need = metrics_render(NULL, 0, &g) + sizeof head + 64;
+                               buf_bytes_lent(&px->bufs), px->held_bytes};
+    size_t need = metrics_render(&px->metrics, NULL, 0, &g) + sizeof head + 64;
     char *p = malloc(need);
     if (!p) {
         conn_kill(c);
@@ -40,7 +40,7 @@ void proxy_serve_metrics(struct conn *c, const struct canon *cn)
     memcpy(p, head, sizeof head - 1);
     size_t n = sizeof head - 1;
     if (!c->is_head)
-        n += metrics_render(p + n, need - n, &g);
+        n += metrics_render(&px->metrics, p + n, need - n, &g);
     conn_answer_bytes(c, 200, p, n, "metrics", "METRICS_BIND");
     free(p);
 }

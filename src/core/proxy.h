@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "base/metrics.h"
 #include "config/config.h"
 #include "core/buf.h"
 #include "core/gen.h"
@@ -75,6 +76,7 @@ struct proxy {
     uint64_t next_gen_id;
     struct upstream_pool pool;
     struct buf_pool bufs;
+    struct metrics metrics;
     struct proxy_hooks hooks;
     int (*accept)(int fd, struct sockaddr *sa, socklen_t *len, int flags); /* accept4 */
     struct conn *conns;                 /* every client connection */

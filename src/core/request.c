@@ -58,7 +58,7 @@ void req_engine_failed(struct conn *c, int e)
     char why[400];
     net_upstream_diagnose(&c->px->boot->upstream, e, why, sizeof why);
     log_msg(SWLOG_ERR, "upstream: %s", why);
-    metrics_upstream_error(metrics_cause_from_errno(e));
+    metrics_upstream_error(&c->px->metrics, metrics_cause_from_errno(e));
     conn_answer(c, 503, NULL, "error", "upstream-unavailable");
 }
 

@@ -24,7 +24,7 @@ static void enter_tunnel(struct conn *c)
 static void bad_response(struct conn *c, const char *why)
 {
     log_msg(SWLOG_ERR, "upstream: invalid response to %s %s: %s", c->method, c->target, why);
-    metrics_upstream_error(UC_BAD_RESPONSE);
+    metrics_upstream_error(&c->px->metrics, UC_BAD_RESPONSE);
     if (conn_nothing_sent(c))
         conn_answer(c, 502, why, "error", "bad-response");
     else

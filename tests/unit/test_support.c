@@ -136,16 +136,17 @@ static void test_log_escape(void)
 
 static void test_metrics(void)
 {
-    metrics_reset();
-    metrics_request("allow", "containers", 200, 100, 3);
-    metrics_request("allow", "containers", 200, 50, 700);
-    metrics_request("deny", "none", 403, 170, 0);
-    metrics_upstream_error(metrics_cause_from_errno(2 /* ENOENT */));
-    metrics_connection_opened();
-    struct metrics_gauges g = {5, 2, 3, 49152};
-    size_t need = metrics_render(NULL, 0, &g);
+    static struct metrics m; /* about 6 KiB */
+    memset(&m, 0, sizeof m);
+    metrics_request(&m, "allow", "containers", 200, 100, 3);
+    metrics_request(&m, "allow", "containers", 200, 50, 700);
+    metrics_request(&m, "deny", "none", 403, 170, 0);
+    metrics_upstream_error(&m, metrics_cause_from_errno(2 /* ENOENT */));
+    metrics_connection_opened(&m);
+    struct metrics_gauges g = {5, 2, 3, 49152, 0};
+    size_t need = metrics_render(&m, NULL, 0, &g);
     char *buf = malloc(need + 1);
-    size_t n = metrics_render(buf, need + 1, &g);
+    size_t n = metrics_render(&m, buf, need + 1, &g);
     CHECK(n == need, "render length %zu vs %zu", n, need);
     CHECK(strstr(buf, "sockwarden_requests_total{decision=\"allow\",section=\"containers\","
                       "status=\"200\"} 2\n") != NULL,
@@ -162,15 +163,29 @@ static void test_metrics(void)
     free(buf);
     /* Bounded label sets: far more distinct statuses than series slots. */
     for (int s = 100; s < 100 + 3 * METRICS_MAX_SERIES; s++)
-        metrics_request("allow", "images", s, 1, 1);
-    need = metrics_render(NULL, 0, &g);
+        metrics_request(&m, "allow", "images", s, 1, 1);
+    need = metrics_render(&m, NULL, 0, &g);
     buf = malloc(need + 1);
-    metrics_render(buf, need + 1, &g);
-    CHECK(strstr(buf, "decision=\"other\"") != NULL, "overflow series");
+    metrics_render(&m, buf, need + 1, &g);
     size_t lines = 0;
-    for (char *p = buf; (p = strstr(p, "sockwarden_requests_total{")); p++)
+    unsigned long long sum = 0;
+    for (char *p = buf; (p = strstr(p, "sockwarden_requests_total{")); p++) {
         lines++;
+        sum += strtoull(strchr(p, '}') + 2, NULL, 10);
+    }
     CHECK(lines == METRICS_MAX_SERIES, "series bounded: %zu", lines);
+    /* What the header says: every later triple in one series with all three labels "other", and
+     * no request lost. 3 before, 3 * MAX_SERIES statuses; the first MAX_SERIES - 3 of those
+     * still get a series of their own. */
+    unsigned long long overflow = 3ULL * METRICS_MAX_SERIES - (METRICS_MAX_SERIES - 1 - 2);
+    char want[160];
+    snprintf(want, sizeof want,
+             "sockwarden_requests_total{decision=\"other\",section=\"other\",status=\"other\"} "
+             "%llu\n",
+             overflow);
+    CHECK(strstr(buf, want) != NULL, "overflow series: %s", want);
+    CHECK(sum == 3 + 3ULL * METRICS_MAX_SERIES, "requests counted: %llu", sum);
+    CHECK(strstr(buf, "sockwarden_held_bytes 0\n") != NULL, "held bytes gauge");
     free(buf);
 }
 
