@@ -40,12 +40,16 @@ static const struct status_entry statuses[] = {
     {505, "HTTP Version Not Supported", "Only HTTP/1.0 and HTTP/1.1 are supported."},
 };
 
+/* A status without an entry still gets a truthful status line: the class's generic text. */
+static const struct status_entry client_error = {0, "Client Error", "The request cannot be served."};
+static const struct status_entry server_error = {0, "Server Error", "The request cannot be served."};
+
 static const struct status_entry *find(int status)
 {
     for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
         if (statuses[i].status == status)
             return &statuses[i];
-    return &statuses[0];
+    return status >= 400 && status < 500 ? &client_error : &server_error;
 }
 
 const char *errpage_status_text(int status)

@@ -13,8 +13,10 @@
 /* Static 403 bytes (head + body), and the length of the head part alone. */
 const char *errpage_403(size_t *len, size_t *head_len);
 
-/* Writes a complete response for status (400, 408, 413, 414, 417, 431, 501, 502, 503, 504, 505)
- * into buf. reason may be NULL (the stock sentence is used). Returns the length (≤ cap-1). */
+/* Writes a complete response for status (400, 404, 408, 413, 414, 417, 431, 500, 501, 502, 503,
+ * 504, 505 have their own text) into buf. Any other status gets its class's generic text ("Client
+ * Error" for 4xx, "Server Error" otherwise), never another status's. reason may be NULL (the stock
+ * sentence is used). Returns the length (≤ cap-1). */
 size_t errpage_format(char *buf, size_t cap, int status, const char *reason, bool head_only);
 
 const char *errpage_status_text(int status);

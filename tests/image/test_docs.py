@@ -174,3 +174,20 @@ def test_includes_point_down_the_layers():
     arch = read("docs", "ARCHITECTURE.md")
     for layer in LAYERS:
         assert "`src/%s/`" % layer in arch, "docs/ARCHITECTURE.md does not describe src/%s/" % layer
+
+
+def test_every_status_the_proxy_sends_has_its_page():
+    """Every status the sources answer with (the core's conn_answer calls, the parser's errors) has
+    an entry of its own in errpage's table, and tests/unit/test_support.c checks each one's text."""
+    sent = set()
+    for layer, name in (("core", "conn.c"), ("core", "request.c"), ("core", "response.c"),
+                        ("core", "proxy.c")):
+        sent |= set(re.findall(r"conn_answer(?:_bytes)?\(c, (\d{3})", read("src", layer, name)))
+    sent |= set(re.findall(r"fail\(err, (\d{3})", read("src", "http", "http.c")))
+    assert {"400", "403", "408", "413", "502", "503", "504"} <= sent, sent
+    table = set(re.findall(r"\{(\d{3}), \"", read("src", "http", "errpage.c")))
+    unit = read("tests", "unit", "test_support.c")
+    missing = sorted(s for s in sent if s not in table and s != "200")
+    untested = sorted(s for s in sent if "{%s, \"" % s not in unit and s != "200")
+    assert not missing, "statuses without an errpage entry: %s" % missing
+    assert not untested, "statuses whose text test_support.c does not check: %s" % untested

@@ -41,6 +41,29 @@ static void test_error_pages(void)
     size_t n = errpage_format(small, sizeof small, 400, "a long reason that cannot fit", false);
     CHECK(n == sizeof small - 1 && small[n] == '\0', "truncation %zu", n);
     CHECK(strcmp(errpage_status_text(503), "Service Unavailable") == 0, "503 text");
+    /* Every status the proxy answers with has its own text (the list is checked against the
+     * sources by tests/image/test_docs.py), and any other gets its class's, never another's. */
+    static const struct {
+        int status;
+        const char *text;
+    } texts[] = {
+        {400, "Bad Request"},       {403, "Forbidden"},
+        {404, "Not Found"},         {408, "Request Time-out"},
+        {413, "Payload Too Large"}, {414, "URI Too Long"},
+        {417, "Expectation Failed"}, {431, "Request Header Fields Too Large"},
+        {501, "Not Implemented"},   {502, "Bad Gateway"},
+        {503, "Service Unavailable"}, {504, "Gateway Time-out"},
+        {505, "HTTP Version Not Supported"}, {418, "Client Error"},
+        {499, "Client Error"},      {507, "Server Error"},
+        {599, "Server Error"},
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        char buf[1024], want[96];
+        errpage_format(buf, sizeof buf, texts[i].status, NULL, true);
+        snprintf(want, sizeof want, "HTTP/1.0 %d %s\r\n", texts[i].status, texts[i].text);
+        CHECK(strncmp(buf, want, strlen(want)) == 0, "status line for %d: %.50s", texts[i].status,
+              buf);
+    }
 }
 
 /* A strict reading of a JSON string's body (RFC 8259 §7, RFC 3629 for the UTF-8). */
