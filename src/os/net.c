@@ -148,9 +148,12 @@ static int listen_unix(const struct bind *b, struct listener *l, char *err, size
     if (clear_stale_unix(&sa, err, errlen) < 0)
         return -1;
     int fd = sock(AF_UNIX);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
-        (b->mode >= 0 && chmod(b->path, (mode_t)b->mode) < 0) || listen(fd, 4096) < 0) {
-        snprintf(err, errlen, "cannot listen on %s (BIND_CONFIG): %s", b->path, strerror(errno));
+    bool bound = fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+    if (!bound || (b->mode >= 0 && chmod(b->path, (mode_t)b->mode) < 0) || listen(fd, 4096) < 0) {
+        int e = errno;
+        snprintf(err, errlen, "cannot listen on %s (BIND_CONFIG): %s", b->path, strerror(e));
+        if (bound)
+            unlink(b->path); /* ours: made by the bind just now */
         if (fd >= 0)
             close(fd);
         return -1;
@@ -170,8 +173,14 @@ int net_listen(const struct bind *binds, size_t n, bool fallback, struct listene
         int r = b->kind == BIND_UNIX ? listen_unix(b, &out[i], err, errlen)
                                      : listen_tcp(fallback, b, &out[i], err, errlen);
         if (r < 0) {
-            while (i-- > 0)
+            /* Never a half-open set: the listeners opened so far are closed again, and the
+             * socket files they made are removed (stale ones were removed before binding, so
+             * each file is this run's own). */
+            while (i-- > 0) {
                 close(out[i].fd);
+                if (binds[i].kind == BIND_UNIX)
+                    unlink(binds[i].path);
+            }
             return -1;
         }
     }
