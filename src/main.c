@@ -65,14 +65,20 @@ static int load(struct config *c, int argc, char **argv)
     return 0;
 }
 
-/* Each client can need two descriptors; a 1024 soft limit would cap the proxy near 500 clients. */
-static void raise_fd_limit(void)
+/* Each client can need two descriptors; a 1024 soft limit would cap the proxy near 500 clients.
+ * Returns the soft limit in force afterwards (0 when it cannot be read). */
+static unsigned long long raise_fd_limit(void)
 {
     struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-        rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 0;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rlim_t want = rl.rlim_max;
+        rl.rlim_cur = want;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            getrlimit(RLIMIT_NOFILE, &rl);
     }
+    return rl.rlim_cur == RLIM_INFINITY ? ~0ULL : (unsigned long long)rl.rlim_cur;
 }
 
 /* Variables of LinuxServer's image that sockwarden does not implement: say so once each, rather
@@ -107,7 +113,7 @@ static int serve(int argc, char **argv)
         fprintf(stderr, "sockwarden: %s\n", cerr);
         return 2;
     }
-    raise_fd_limit();
+    unsigned long long nofile = raise_fd_limit();
     warn_foreign_vars();
     struct listener ls[2 * CONFIG_MAX_BINDS];
     char err[512];
@@ -122,6 +128,15 @@ static int serve(int argc, char **argv)
     }
     for (int i = n; i < n + m; i++)
         ls[i].metrics = 1;
+    if (!c.max_connections) {
+        c.max_connections = config_max_connections_for(nofile ? nofile : 1024, (size_t)(n + m));
+        log_msg(SWLOG_NOTICE,
+                "connections: up to %u at once (MAX_CONNECTIONS unset: derived from the descriptor "
+                "limit %llu, two descriptors a client)",
+                c.max_connections, nofile);
+    } else {
+        log_msg(SWLOG_NOTICE, "connections: up to %u at once (MAX_CONNECTIONS)", c.max_connections);
+    }
     log_msg(SWLOG_NOTICE, "sockwarden %s starting; engine at %s%s", SW_VERSION,
             c.upstream.kind == UP_UNIX ? "" : "tcp://",
             c.upstream.kind == UP_UNIX ? c.upstream.path : c.upstream.host);

@@ -555,7 +555,7 @@ static int load_number(const struct source *src, const struct number_var *nv,
 static int load_limits(const struct source *src, struct config *c, char *err, size_t errlen)
 {
     static const struct number_var vars[] = {
-        {"MAX_CONNECTIONS", 4000, 1, 1000000},
+        {"MAX_CONNECTIONS", 0, 1, CONFIG_MAX_CONNECTIONS}, /* 0: unset, derived at start-up */
         {"MAX_HEADER_BYTES", 65536, 1024, 1048576},
         {"MAX_REQUEST_LINE", 8192, 256, 1048576},
         {"MAX_HEADER_COUNT", 100, 1, HTTP_MAX_HEADERS_CAP},
@@ -600,6 +600,17 @@ static int load_logging(const struct source *src, struct config *c, char *err, s
         return errmsg_fail(err, errlen, "LOG_FORMAT=%s is not one of: text, json",
                     shown(v, buf, sizeof(buf)));
     return 0;
+}
+
+unsigned config_max_connections_for(unsigned long long nofile, size_t nlisteners)
+{
+    /* stdio, the epoll set, the signalfd, a few for the odd descriptor (a log pipe, a connect in
+     * progress), the listeners and the pool of idle engine connections. */
+    unsigned long long reserve = 3 + 2 + 8 + nlisteners + 32;
+    unsigned long long n = nofile > reserve ? (nofile - reserve) / 2 : 0;
+    if (n < 1)
+        return 1;
+    return n > CONFIG_MAX_CONNECTIONS ? CONFIG_MAX_CONNECTIONS : (unsigned)n;
 }
 
 int config_load(struct config *c, int argc, char **argv, config_getenv_fn getenv_fn,

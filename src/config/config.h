@@ -20,6 +20,7 @@
 #include "base/addr.h"
 
 #define CONFIG_MAX_BINDS 8
+#define CONFIG_MAX_CONNECTIONS 1000000
 
 
 
@@ -42,8 +43,9 @@ struct config {
     unsigned keepalive_timeout_ms;    /* KEEPALIVE_TIMEOUT, default 10s: idle client between requests */
     unsigned stream_idle_timeout_ms;  /* STREAM_IDLE_TIMEOUT, default 0 = never cut a stream */
     unsigned grace_ms;                /* SHUTDOWN_GRACE, default 10s */
-    unsigned max_connections;         /* MAX_CONNECTIONS, default 4000 */
-    size_t max_buffer_bytes;          /* per-direction buffered bytes per connection, default 65536 */
+    unsigned max_connections;         /* MAX_CONNECTIONS; 0 when not set: then derived from the
+                                         descriptor limit at start-up (config_max_connections_for) */
+    size_t max_buffer_bytes;          /* MAX_BUFFER_BYTES, per direction per connection, default 262144 */
     size_t max_body_bytes;            /* MAX_BODY_BYTES, default 1 MiB: a body held whole (inspected
                                          or filtered) per connection; larger → 413 / 502 */
     uint64_t max_held_bytes;          /* MAX_HELD_BYTES, default 64 MiB: all held bodies together → 503 */
@@ -57,6 +59,12 @@ typedef void (*config_warn_fn)(const char *msg);
 /* argv holds only options (the sub-command, if any, is removed by the caller). */
 int config_load(struct config *c, int argc, char **argv, config_getenv_fn getenv_fn,
                 config_warn_fn warn, char *err, size_t errlen);
+
+/* The default MAX_CONNECTIONS for a descriptor limit of nofile with nlisteners listeners: each client
+ * may need two descriptors (its own and an engine connection), after a reserve for stdio, the
+ * event loop, the listeners and the pool of idle engine connections. At least 1, at most
+ * CONFIG_MAX_CONNECTIONS. */
+unsigned config_max_connections_for(unsigned long long nofile, size_t nlisteners);
 
 /* HAProxy `env(X) -m bool`: unset/empty false; optional sign, leading digits, non-zero is true. */
 bool config_truthy(const char *value);

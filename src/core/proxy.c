@@ -74,7 +74,7 @@ static bool accept_transient(int e)
  * otherwise accepting pauses (and is logged, at most every CAP_LOG_INTERVAL_MS). */
 static bool can_take(struct proxy *px, bool *full)
 {
-    *full = px->nconns >= px->boot->max_connections;
+    *full = px->nconns >= px->max_conns;
     if (!*full || px->idle_head)
         return true;
     px->accept_paused = true;
@@ -83,7 +83,7 @@ static bool can_take(struct proxy *px, bool *full)
         log_msg(SWLOG_WARNING,
                 "connection limit reached (MAX_CONNECTIONS=%u) with no idle connection to "
                 "close: new connections wait in the listen queue",
-                px->boot->max_connections);
+                px->max_conns);
         px->last_cap_log = t;
     }
     return false;
@@ -227,6 +227,7 @@ int proxy_init(struct proxy *px, const struct config *c, struct listener *ls, in
     px->boot = c;
     px->accept = accept4;
     px->held_cap = c->max_held_bytes;
+    px->max_conns = c->max_connections ? c->max_connections : config_max_connections_for(1024, 0);
     px->gen = gen_new(c, ++px->next_gen_id);
     if (!px->gen)
         return -1;

@@ -86,6 +86,7 @@ struct proxy {
     uint64_t ntunnels;
     uint64_t held_bytes;        /* bytes of bodies held whole, all connections together */
     uint64_t held_cap;          /* MAX_HELD_BYTES */
+    unsigned max_conns;         /* MAX_CONNECTIONS (main derives it when unset) */
     struct plistener *lsts;
     int nlsts;
     bool accept_paused, accept_retry, draining, stopped;

@@ -127,7 +127,7 @@ static void test_defaults(void)
     CHECK_INT(c.keepalive_timeout_ms, 10000, "KEEPALIVE_TIMEOUT");
     CHECK_INT(c.stream_idle_timeout_ms, 0, "STREAM_IDLE_TIMEOUT");
     CHECK_INT(c.grace_ms, 10000, "SHUTDOWN_GRACE");
-    CHECK_INT(c.max_connections, 4000, "MAX_CONNECTIONS");
+    CHECK_INT(c.max_connections, 0, "MAX_CONNECTIONS unset: derived at start-up");
     CHECK_INT(c.limits.max_head_bytes, 65536, "MAX_HEADER_BYTES");
     CHECK_INT(c.limits.max_line_bytes, 8192, "MAX_REQUEST_LINE");
     CHECK_INT(c.limits.max_headers, 100, "MAX_HEADER_COUNT");
@@ -797,8 +797,25 @@ static void test_report(void)
     CHECK_INT(nwarn, 16, "every risk");
 }
 
+/* The default MAX_CONNECTIONS follows the descriptor limit: two a client, after a reserve. */
+static void test_max_connections_default(void)
+{
+    CHECK_INT(config_max_connections_for(20000, 1), (20000 - 46) / 2, "20,000 descriptors");
+    CHECK_INT(config_max_connections_for(1024, 1), (1024 - 46) / 2, "the usual soft limit");
+    CHECK_INT(config_max_connections_for(1048576, 2), (1048576 - 47) / 2, "Docker's default");
+    CHECK_INT(config_max_connections_for(40, 1), 1, "too few descriptors: still 1");
+    CHECK_INT(config_max_connections_for(0, 0), 1, "unknown limit: still 1");
+    CHECK_INT(config_max_connections_for(~0ULL, 1), CONFIG_MAX_CONNECTIONS, "unlimited: capped");
+    for (unsigned long long n = 0; n < 5000; n += 7) {
+        unsigned m = config_max_connections_for(n, 3);
+        CHECK(m >= 1 && (m == 1 || 2ULL * m + 3 + 45 <= n), "%u clients for %llu descriptors", m,
+              n);
+    }
+}
+
 int main(void)
 {
+    test_max_connections_default();
     test_truthy();
     test_defaults();
     test_each_flag();
