@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "os/net.h"
 #include "core/proxy.h"
+#include "base/util.h"
 
 static const char usage[] =
     "usage: sockwarden [--NAME=VALUE ...]     run the proxy\n"
@@ -88,7 +89,7 @@ static void warn_foreign_vars(void)
     extern char **environ;
     static const char *const foreign[] = {"LIBPOD_", "PROXY_READ_TIMEOUT=", "ADVANCED="};
     for (char **e = environ; *e; e++)
-        for (size_t i = 0; i < sizeof foreign / sizeof foreign[0]; i++)
+        for (size_t i = 0; i < NELEM(foreign); i++)
             if (!strncmp(*e, foreign[i], strlen(foreign[i]))) {
                 const char *eq = strchr(*e, '=');
                 int len = eq ? (int)(eq - *e) : (int)strlen(*e);

@@ -1,4 +1,5 @@
 #include "base/log.h"
+#include "base/util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,14 +12,14 @@ static const char *const level_names[] = {"emerg",   "alert",  "crit", "err",
 
 const char *log_level_name(enum log_level l)
 {
-    if ((unsigned)l >= sizeof level_names / sizeof level_names[0])
+    if ((unsigned)l >= NELEM(level_names))
         return "unknown";
     return level_names[l];
 }
 
 int log_level_from_name(const char *name, enum log_level *out)
 {
-    for (size_t i = 0; i < sizeof level_names / sizeof level_names[0]; i++)
+    for (size_t i = 0; i < NELEM(level_names); i++)
         if (!strcmp(name, level_names[i])) {
             *out = (enum log_level)i;
             return 0;

@@ -5,6 +5,7 @@
  */
 #include "config/config.h"
 #include "base/errmsg.h"
+#include "base/util.h"
 
 #include <arpa/inet.h>
 #include <limits.h>
@@ -54,7 +55,6 @@ struct source {
     config_getenv_fn getenv_fn;
 };
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 
 /* The first len bytes of a value as they may be shown in a message: printable ASCII, bounded. */

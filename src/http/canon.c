@@ -11,6 +11,7 @@
  *  - A version prefix longer than sizeof(version)-1 is refused; dockerd would answer 400 anyway.
  */
 #include "http/canon.h"
+#include "base/util.h"
 
 #include <string.h>
 
@@ -74,7 +75,7 @@ static bool slash_routed(const char *p, size_t len)
 {
     static const char *const routed[] = {"/networks/", "/debug/pprof/"};
     size_t v = version_prefix(p, len);
-    for (size_t i = 0; i < sizeof(routed) / sizeof(routed[0]); i++)
+    for (size_t i = 0; i < NELEM(routed); i++)
         if (len - v == strlen(routed[i]) && memcmp(p + v, routed[i], len - v) == 0)
             return true;
     return false;

@@ -1,4 +1,5 @@
 #include "http/errpage.h"
+#include "base/util.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -46,7 +47,7 @@ static const struct status_entry server_error = {0, "Server Error", "The request
 
 static const struct status_entry *find(int status)
 {
-    for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
+    for (size_t i = 0; i < NELEM(statuses); i++)
         if (statuses[i].status == status)
             return &statuses[i];
     return status >= 400 && status < 500 ? &client_error : &server_error;

@@ -6,6 +6,7 @@
  */
 #include "os/confine.h"
 #include "base/errmsg.h"
+#include "base/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -639,9 +640,9 @@ static void build_filter(struct prog *p, uint32_t dflt, uint32_t kill)
     emit(p, BPF_JGE_K, SW_X32_BIT, 0, 1);
     emit(p, BPF_RET_K, kill, 0, 0);
 #endif
-    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+    for (size_t i = 0; i < NELEM(allowed); i++)
         nr_returns(p, allowed[i], RET_ALLOW);
-    for (size_t i = 0; i < sizeof refused_open / sizeof refused_open[0]; i++)
+    for (size_t i = 0; i < NELEM(refused_open); i++)
         nr_returns(p, refused_open[i], RET_ERRNO(EACCES));
     nr_no_exec(p, SYS_mmap);
     nr_no_exec(p, SYS_mprotect);

@@ -9,6 +9,7 @@
  * "GET /networks/" (an alias of the list) and "GET /debug/pprof/".
  */
 #include "policy/endpoint.h"
+#include "base/util.h"
 
 #include <string.h>
 
@@ -307,7 +308,7 @@ static bool view_is(struct http_view v, const char *s, size_t n)
 enum api_method endpoint_method(struct http_view m)
 {
     static const char *const names[] = {"GET", "HEAD", "POST", "PUT", "DELETE"};
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+    for (size_t i = 0; i < NELEM(names); i++)
         if (view_is(m, names[i], strlen(names[i])))
             return (enum api_method)i;
     return METHOD_OTHER;
@@ -427,7 +428,7 @@ void endpoint_classify(enum api_method m, const struct path_segs *s, struct endp
         (struct endpoint){EP_UNKNOWN, sec, ROUTE_PLAIN, BODY_UNKNOWN, false, IDK_NONE, {NULL, 0}};
     if (s->count == 0 || m == METHOD_OTHER)
         return;
-    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+    for (size_t i = 0; i < NELEM(rows); i++) {
         const struct row *r = &rows[i];
         if (r->section != sec || r->method != m)
             continue;

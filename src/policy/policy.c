@@ -9,6 +9,7 @@
  * is in dockerd's terms (route kind, body, ids) comes from endpoint.h.
  */
 #include "policy/policy.h"
+#include "base/util.h"
 
 #include <string.h>
 
@@ -105,7 +106,7 @@ static const char *verb_rule(const struct policy *p, enum api_method m, const st
     if (m != METHOD_POST || s->count != 3 || !seg_is(s->first, "containers") ||
         !container_id(s->prev))
         return NULL;
-    for (size_t i = 0; i < sizeof(verb_rules) / sizeof(verb_rules[0]); i++)
+    for (size_t i = 0; i < NELEM(verb_rules); i++)
         if (p->allow[verb_rules[i].flag] && seg_is(s->last, verb_rules[i].verb))
             return allow_env[verb_rules[i].flag];
     return NULL;
@@ -128,7 +129,7 @@ static const char *container_rule(const struct policy *p, enum api_method m,
     *reason = "this container read has its own flag, and it is off";
     if (m != METHOD_PUT && seg_is(s->last, "archive") && !p->allow[AL_ARCHIVE])
         return allow_off[AL_ARCHIVE];
-    for (size_t i = 0; i < sizeof(read_rules) / sizeof(read_rules[0]); i++)
+    for (size_t i = 0; i < NELEM(read_rules); i++)
         if (seg_is(s->last, read_rules[i].action) && !p->allow[read_rules[i].flag])
             return allow_off[read_rules[i].flag];
     return NULL;
