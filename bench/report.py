@@ -11,8 +11,9 @@ import statistics
 import sys
 from collections import defaultdict
 
-IMPLS = ("sockwarden", "static", "haproxy", "relay", "direct")
-NAMES = {"sockwarden": "sockwarden", "static": "sockwarden static", "haproxy": "HAProxy (Tecnativa rules)",
+IMPLS = ("sockwarden", "before", "static", "haproxy", "relay", "direct")
+NAMES = {"sockwarden": "sockwarden", "before": "sockwarden before", "static": "sockwarden static",
+         "haproxy": "HAProxy (Tecnativa rules)",
          "relay": "blind relay (no HTTP)", "direct": "direct (nginx TCP)"}
 SW = ("sockwarden", "static")
 
@@ -107,7 +108,7 @@ class Report:
         self.out()
 
     def hold_table(self, test, title, unit):
-        impls = self.present(test, ("sockwarden", "static", "haproxy"))
+        impls = self.present(test, ("sockwarden", "before", "static", "haproxy"))
         sws = [i for i in SW if i in impls]
         self.out(f"## {title}")
         self.out()
@@ -141,7 +142,7 @@ class Report:
         self.out()
 
     def misc_table(self):
-        impls = self.present("startup", ("sockwarden", "static", "haproxy"))
+        impls = self.present("startup", ("sockwarden", "before", "static", "haproxy"))
         self.out("## Startup and size")
         self.out()
         self.out("| | " + " | ".join(NAMES[i] for i in impls) + " |")
@@ -184,6 +185,9 @@ class Report:
         self.out("|---|---:|---:|---:|---|")
         row("keep-alive: CPU per request vs HAProxy", vs_haproxy("ka", "cpu_us_per_req"), "×", "≤ 0.30×", 0.30)
         row("keep-alive: requests/s vs HAProxy", vs_haproxy("ka", "rps"), "×", "≥ 1.5×", 1.5, le=False)
+        row("keep-alive: CPU per request vs the blind relay",
+            lambda i: self.ratio(self.med("ka", i, "cpu_us_per_req"), self.med("ka", "relay", "cpu_us_per_req")),
+            "×", "≤ 1.10×", 1.10)
         row("new connection per request: CPU per request vs HAProxy",
             vs_haproxy("close", "cpu_us_per_req"), "×", "≤ 0.5×", 0.5)
         row("peak RSS under load (larger of the two loads)", peak, " MiB", "≤ 1.5 MiB", 1.5)
@@ -218,6 +222,36 @@ class Report:
             self.out()
             self.out("The floor: a blind relay (`bench/relay.c`: recv and send only, no HTTP, no "
                      "policy, one engine connection per client) costs, " + "; ".join(parts) + ".")
+        self.out()
+
+    def before_after(self):
+        """The proxy under test against the baseline build measured in the same rounds."""
+        if not any(k[1] == "before" for k in self.d):
+            return
+        self.out(f"## Before and after: this build against {self.m.get('baseline') or 'the baseline'}, "
+                 "same rounds")
+        self.out()
+        self.out("| | before | after | after ÷ before |")
+        self.out("|---|---:|---:|---:|")
+        rows = (("keep-alive: requests/s", "ka", "rps", 0),
+                ("keep-alive: proxy CPU per request (µs)", "ka", "cpu_us_per_req", 2),
+                ("keep-alive: latency p50 (µs)", "ka", "p50_us", 0),
+                ("keep-alive: latency p99 (µs)", "ka", "p99_us", 0),
+                ("keep-alive: peak RSS (KiB)", "ka", "hwm_kb", 0),
+                ("new connection: requests/s", "close", "rps", 0),
+                ("new connection: proxy CPU per request (µs)", "close", "cpu_us_per_req", 2),
+                ("new connection: latency p99 (µs)", "close", "p99_us", 0),
+                ("RSS per idle keep-alive connection (bytes)", "idle", "bytes_per_conn", 0),
+                ("RSS with every /events stream open (KiB)", "events", "rss_kb", 0),
+                ("stream throughput (MiB/s)", "stream", "mib_s", 0),
+                ("stream: proxy CPU per GiB (ms)", "stream", "cpu_ms_per_gib", 0),
+                ("exec → first 200 on /_ping (µs)", "startup", "us", 0))
+        for label, test, metric, digits in rows:
+            b, a = self.med(test, "before", metric), self.med(test, "sockwarden", metric)
+            if a is None and b is None:
+                continue
+            self.out(f"| {label} | {self.fmt(b, digits)} | {self.fmt(a, digits)} | "
+                     f"{self.fmt(self.ratio(a, b), 2)} |")
         self.out()
 
     def profile(self):
@@ -319,6 +353,7 @@ def main():
     rep = Report(load(sys.argv[1]), meta)
     rep.header()
     rep.targets()
+    rep.before_after()
     rep.load_table("ka", f"Keep-alive: {meta['conns']} connections, many requests each")
     rep.load_table("close", f"New connection per request (`Connection: close`), {meta['conns']} at a time")
     rep.hold_table("idle", f"Idle keep-alive connections ({meta['idle_n']}, after one request each)",

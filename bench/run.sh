@@ -14,6 +14,9 @@
 #   BENCH_ONLY         a subset of the phases: "load idle events stream startup size" (all)
 #   BENCH_SW_ENV       extra NAME=VALUE settings for both sockwarden builds, space-separated
 #                      (e.g. "UPSTREAM_KEEPALIVE=0" for one engine connection per request)
+#   BENCH_BASELINE     another sockwarden binary, measured as "before" in the same rounds as the
+#                      proxy under test (load, idle, events, stream, startup), for before/after figures
+#   BENCH_BASELINE_REV the same, built from that commit by bench/baseline.sh (e.g. 1c7f02e)
 #   SW_BIN             the proxy under test (build/sockwarden); SW_STATIC the static build
 #                      (build/static/sockwarden, made by `make static`; "static" in the tables)
 set -euo pipefail
@@ -83,6 +86,16 @@ if [ "$SW_STATIC" != build/static/sockwarden ] || make -s static >"$T/make-stati
     take_copy "$SW_STATIC" "$T/sockwarden-static" && STATIC=(static)
 else
     log "make static failed, no static columns: $(tail -3 "$T/make-static.log")"
+fi
+BEFORE=() BASELINE_DESC=""
+if [ -n "${BENCH_BASELINE_REV:-}" ]; then
+    BENCH_BASELINE=$(bench/baseline.sh "$BENCH_BASELINE_REV") || die "no baseline build of $BENCH_BASELINE_REV"
+    BASELINE_DESC="commit $(git rev-parse --short "$BENCH_BASELINE_REV")"
+fi
+if [ -n "${BENCH_BASELINE:-}" ]; then
+    take_copy "$BENCH_BASELINE" "$T/sockwarden-before" || die "$BENCH_BASELINE does not run"
+    BEFORE=(before)
+    BASELINE_DESC=${BASELINE_DESC:-$BENCH_BASELINE}
 fi
 RAW=$OUT/raw.tsv
 : >"$RAW"
@@ -191,8 +204,8 @@ start_proxy() {
             env "${envs[@]}" "${SW_ENV[@]}" "${extra[@]}" "$SW_BIN" >>"$T/sockwarden.log" 2>&1 &
         elif [ "$impl" = relay ]; then # the floor: no HTTP at all (bench/relay.c)
             "$OUT/relay" "$PX_PORT" "$sock" >>"$T/relay.log" 2>&1 &
-        elif [ "$impl" = static ]; then
-            env "${envs[@]}" "${SW_ENV[@]}" "${extra[@]}" "$T/sockwarden-static" >>"$T/static.log" 2>&1 &
+        elif [ "$impl" = static ] || [ "$impl" = before ]; then
+            env "${envs[@]}" "${SW_ENV[@]}" "${extra[@]}" "$T/sockwarden-$impl" >>"$T/$impl.log" 2>&1 &
         else
             env "${envs[@]}" haproxy -W -db -f "$T/haproxy-$variant.cfg" >>"$T/haproxy.log" 2>&1 &
         fi
@@ -325,8 +338,8 @@ bench_startup() { # impl round
     port=$(free_port)
     if [ "$impl" = sockwarden ]; then
         cmd=("$SW_BIN")
-    elif [ "$impl" = static ]; then
-        cmd=("$T/sockwarden-static")
+    elif [ "$impl" = static ] || [ "$impl" = before ]; then
+        cmd=("$T/sockwarden-$impl")
     else
         cmd=(haproxy -W -db -f "$T/haproxy-tecnativa.cfg")
     fi
@@ -367,7 +380,7 @@ phase() { [[ $ONLY == *" $1 "* ]]; }
 
 phase load && for r in $(seq "$ROUNDS"); do
     for test in ka close; do
-        for impl in sockwarden "${STATIC[@]}" haproxy relay direct; do
+        for impl in sockwarden "${BEFORE[@]}" "${STATIC[@]}" haproxy relay direct; do
             bench_wrk "$impl" "$test" "$r"
         done
     done
@@ -375,7 +388,7 @@ done
 
 HOLD_ROUNDS=$((ROUNDS < 3 ? ROUNDS : 3))
 phase idle && for r in $(seq "$HOLD_ROUNDS"); do
-    for impl in sockwarden "${STATIC[@]}" haproxy; do
+    for impl in sockwarden "${BEFORE[@]}" "${STATIC[@]}" haproxy; do
         bench_hold "$impl" idle "$r" "$IDLE_N" "$URL_PATH" response "$T/upstream.sock"
     done
 done
@@ -387,20 +400,20 @@ if phase events; then
         grep -q ready "$T/events.out" 2>/dev/null && break
         sleep 0.05
     done
-    for impl in sockwarden "${STATIC[@]}" haproxy; do
+    for impl in sockwarden "${BEFORE[@]}" "${STATIC[@]}" haproxy; do
         bench_hold "$impl" events 1 "$STREAMS" /v1.43/events head "$T/events.sock"
     done
 fi
 
 phase stream && for r in $(seq 3); do
-    for impl in sockwarden haproxy direct; do
+    for impl in sockwarden "${BEFORE[@]}" haproxy direct; do
         bench_stream "$impl" "$r"
     done
 done
 rm -f "$T/big.bin"
 
 phase startup && for r in $(seq "$STARTS"); do
-    for impl in sockwarden "${STATIC[@]}" haproxy; do
+    for impl in sockwarden "${BEFORE[@]}" "${STATIC[@]}" haproxy; do
         bench_startup "$impl" "$r"
     done
 done
@@ -437,7 +450,7 @@ printf '%s\n' \
     nginx_version="$(nginx -v 2>&1 | sed 's|.*/||')" \
     wrk_version="$(wrk -v 2>&1 | head -1 | awk '{print $2}')" \
     sw_version="$("$SW_BIN" --version | awk '{print $2}')" \
-    commit="$RUN_COMMIT" >"$OUT/meta.txt"
+    commit="$RUN_COMMIT" baseline="$BASELINE_DESC" >"$OUT/meta.txt"
 "$PY" "$BENCH/report.py" "$RAW" "$OUT/meta.txt" >"$OUT/results.md"
 cat "$OUT/results.md"
 if [ "${BENCH_UPDATE_DOC:-0}" = 1 ]; then
