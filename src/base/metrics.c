@@ -6,11 +6,16 @@
 #include <string.h>
 
 /* Upper bounds in milliseconds; streams land in +Inf. */
-static const unsigned bucket_ms[METRICS_NBUCKETS] = {1, 5, 10, 25, 50, 100, 250, 500, 1000, 5000, 30000};
+static const unsigned bucket_ms[METRICS_NBUCKETS] = {1,   5,   10,   25,   50,   100,
+                                                     250, 500, 1000, 5000, 30000};
 
-static const char *const cause_name[UC_COUNT] = {
-    "no_socket", "permission_denied", "connection_refused", "connect_timeout",
-    "response_timeout", "bad_response", "other"};
+static const char *const cause_name[UC_COUNT] = {"no_socket",
+                                                 "permission_denied",
+                                                 "connection_refused",
+                                                 "connect_timeout",
+                                                 "response_timeout",
+                                                 "bad_response",
+                                                 "other"};
 
 static struct metrics_series *find_series(struct metrics *m, const char *decision,
                                           const char *section, int status)
@@ -18,7 +23,9 @@ static struct metrics_series *find_series(struct metrics *m, const char *decisio
     size_t named = m->nseries < METRICS_MAX_SERIES ? m->nseries : METRICS_MAX_SERIES - 1;
     for (size_t i = 0; i < named; i++) {
         struct metrics_series *x = &m->series[i];
-        if (x->status == status && !strcmp(x->decision, decision) && !strcmp(x->section, section))
+        /* The labels are static strings: the same pointer is the common case, strcmp the rest. */
+        if (x->status == status && (x->decision == decision || !strcmp(x->decision, decision)) &&
+            (x->section == section || !strcmp(x->section, section)))
             return x;
     }
     if (m->nseries < METRICS_MAX_SERIES - 1) {
@@ -102,9 +109,10 @@ static void render_requests(const struct metrics *m, struct out *o)
         emit(o, "sockwarden_requests_total{decision=\"%s\",section=\"%s\",status=\"%s\"} %llu\n",
              x->decision, x->section, status, (unsigned long long)x->count);
     }
-    emit(o, "# HELP sockwarden_response_bytes_total Bytes sent to clients.\n"
-            "# TYPE sockwarden_response_bytes_total counter\n"
-            "sockwarden_response_bytes_total %llu\n",
+    emit(o,
+         "# HELP sockwarden_response_bytes_total Bytes sent to clients.\n"
+         "# TYPE sockwarden_response_bytes_total counter\n"
+         "sockwarden_response_bytes_total %llu\n",
          (unsigned long long)m->bytes_total);
 }
 

@@ -161,7 +161,29 @@ static int path_char_plain(unsigned char ch)
 {
     if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'))
         return 1;
-    return ch != 0 && strchr("-._~!$&'()*+,;=:@/", ch) != NULL;
+    switch (ch) {
+    case '-':
+    case '.':
+    case '_':
+    case '~':
+    case '!':
+    case '$':
+    case '&':
+    case '\'':
+    case '(':
+    case ')':
+    case '*':
+    case '+':
+    case ',':
+    case ';':
+    case '=':
+    case ':':
+    case '@':
+    case '/':
+        return 1;
+    default:
+        return 0;
+    }
 }
 
 struct out_buf {

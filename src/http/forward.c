@@ -65,8 +65,7 @@ static int finish(const struct out *o)
 
 static bool name_is(struct http_view name, const char *lit)
 {
-    size_t n = strlen(lit);
-    return name.len == n && http_has_token(name, lit);
+    return http_name_eq(name, lit, strlen(lit));
 }
 
 /* ---- request ----------------------------------------------------------------------------------
@@ -208,15 +207,17 @@ static bool connection_names(const struct http_response *resp, struct http_view 
 static bool response_keeps(const struct http_response *resp, const struct http_header *h,
                            const struct forward_response_opts *opts, bool has_connection)
 {
-    bool content_length = name_is(h->name, "content-length");
-    if (content_length || is_transfer_encoding(h->name)) {
+    /* The names compared below have lengths 14, 17 and 7: most headers skip them all. */
+    size_t len = h->name.len;
+    bool content_length = len == 14 && name_is(h->name, "content-length");
+    if (content_length || (len == 17 && is_transfer_encoding(h->name))) {
         /* The framing: kept as it came unless a new length replaces it; a parsed length is
          * written anew (one line, canonical digits). */
         if (opts->replace_length)
             return false;
         return content_length ? resp->body == HTTP_BODY_NONE : true;
     }
-    bool upgrade_101 = resp->status == 101 && name_is(h->name, "upgrade");
+    bool upgrade_101 = resp->status == 101 && len == 7 && name_is(h->name, "upgrade");
     if (upgrade_101)
         return true;
     if (http_is_hop_by_hop(h->name))

@@ -145,23 +145,33 @@ const struct http_header *http_find_header(const struct http_header *h, size_t n
 
 bool http_is_hop_by_hop(struct http_view name)
 {
-    /* Proxy-Authorization, Proxy-Connection and the like all concern this hop only. */
-    if (name.len > 6 && ieq_lower(name.p, "proxy-", 6))
-        return true;
-    /* Most headers are none of the names below: their length says so at once (this runs for
-     * every header of every response). */
+    /* This runs for every header of every request and response: the length picks the one or two
+     * names to compare, and most headers have none. */
     switch (name.len) {
-    case 2:  /* te */
-    case 7:  /* trailer, upgrade */
-    case 10: /* connection, keep-alive */
-    case 17: /* transfer-encoding */
+    case 2:
+        return VIEW_IS(name, "te");
+    case 7:
+        if (VIEW_IS(name, "trailer") || VIEW_IS(name, "upgrade"))
+            return true;
+        break;
+    case 10:
+        if (VIEW_IS(name, "connection") || VIEW_IS(name, "keep-alive"))
+            return true;
+        break;
+    case 17:
+        if (VIEW_IS(name, "transfer-encoding"))
+            return true;
         break;
     default:
-        return false;
+        break;
     }
-    return VIEW_IS(name, "connection") || VIEW_IS(name, "keep-alive") || VIEW_IS(name, "te") ||
-           VIEW_IS(name, "trailer") || VIEW_IS(name, "transfer-encoding") ||
-           VIEW_IS(name, "upgrade");
+    /* Proxy-Authorization, Proxy-Connection and the like all concern this hop only. */
+    return name.len > 6 && ieq_lower(name.p, "proxy-", 6);
+}
+
+bool http_name_eq(struct http_view name, const char *lc, size_t n)
+{
+    return name.len == n && ieq_lower(name.p, lc, n);
 }
 
 void http_limits_default(struct http_limits *lim)

@@ -99,6 +99,9 @@ bool http_is_hop_by_hop(struct http_view name);
 
 /* True if the comma-separated header value contains token (case-insensitive). */
 bool http_has_token(struct http_view value, const char *token);
+
+/* name equals lc (lower case, n bytes) ignoring ASCII case: header names, single tokens. */
+bool http_name_eq(struct http_view name, const char *lc, size_t n);
 /* The same with the token as a view: true if the comma-separated list has an element equal to
  * token, ignoring ASCII case (empty elements never match). */
 bool http_list_has(struct http_view list, struct http_view token);

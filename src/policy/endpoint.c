@@ -13,12 +13,19 @@
 
 #include <string.h>
 
-const char *const section_path[SEC_COUNT] = {
-    "/auth",   "/build",  "/commit",  "/configs", "/containers", "/distribution",
-    "/events", "/exec",   "/grpc",    "/images",  "/info",       "/networks",
-    "/nodes",  "/_ping",  "/plugins", "/secrets", "/services",   "/session",
-    "/swarm",  "/system", "/tasks",   "/version", "/volumes",
-};
+/* The sections in enum order: each name once, its length counted by the compiler. */
+/* clang-format off */
+#define SECTIONS(X)                                                                                \
+    X("/auth") X("/build") X("/commit") X("/configs") X("/containers") X("/distribution")         \
+    X("/events") X("/exec") X("/grpc") X("/images") X("/info") X("/networks") X("/nodes")         \
+    X("/_ping") X("/plugins") X("/secrets") X("/services") X("/session") X("/swarm")              \
+    X("/system") X("/tasks") X("/version") X("/volumes")
+/* clang-format on */
+#define SECTION_PATH(s) s,
+#define SECTION_LEN(s) sizeof(s) - 2, /* without the '/' and the NUL */
+const char *const section_path[SEC_COUNT] = {SECTIONS(SECTION_PATH)};
+static const unsigned char section_len[] = {SECTIONS(SECTION_LEN)};
+_Static_assert(NELEM(section_len) == SEC_COUNT, "one name per section");
 
 struct row {
     enum api_method method;
@@ -300,30 +307,36 @@ static const char *const endpoint_names[EP_COUNT] = {
     [EP_DEBUG] = "debug",
 };
 
-static bool view_is(struct http_view v, const char *s, size_t n)
-{
-    return v.len == n && memcmp(v.p, s, n) == 0;
-}
-
 enum api_method endpoint_method(struct http_view m)
 {
-    static const char *const names[] = {"GET", "HEAD", "POST", "PUT", "DELETE"};
-    for (size_t i = 0; i < NELEM(names); i++)
-        if (view_is(m, names[i], strlen(names[i])))
-            return (enum api_method)i;
-    return METHOD_OTHER;
+    /* Once per request: on the length, then at most one compare. */
+    switch (m.len) {
+    case 3:
+        return !memcmp(m.p, "GET", 3)   ? METHOD_GET
+               : !memcmp(m.p, "PUT", 3) ? METHOD_PUT
+                                        : METHOD_OTHER;
+    case 4:
+        return !memcmp(m.p, "POST", 4)   ? METHOD_POST
+               : !memcmp(m.p, "HEAD", 4) ? METHOD_HEAD
+                                         : METHOD_OTHER;
+    case 6:
+        return !memcmp(m.p, "DELETE", 6) ? METHOD_DELETE : METHOD_OTHER;
+    default:
+        return METHOD_OTHER;
+    }
 }
 
 void endpoint_split(struct http_view path, struct path_segs *s)
 {
-    memset(s, 0, sizeof(*s));
-    s->path = path;
-    size_t start = 1;
-    for (size_t i = 1; i <= path.len; i++) {
-        if (i < path.len && path.p[i] != '/')
-            continue;
-        if (i > start) {
-            struct http_view cur = {path.p + start, i - start};
+    *s = (struct path_segs){.path = path};
+    const char *p = path.p, *end = path.p + path.len;
+    if (path.len == 0)
+        return;
+    for (p++; p < end;) {
+        const char *slash = memchr(p, '/', (size_t)(end - p));
+        const char *e = slash ? slash : end;
+        if (e > p) {
+            struct http_view cur = {p, (size_t)(e - p)};
             if (s->count++ == 0)
                 s->first = cur;
             else if (s->count == 2)
@@ -331,94 +344,61 @@ void endpoint_split(struct http_view path, struct path_segs *s)
             s->prev = s->last;
             s->last = cur;
         }
-        start = i + 1;
+        p = e + 1;
     }
-    s->trailing_slash = path.len > 1 && path.p[path.len - 1] == '/';
+    s->trailing_slash = path.len > 1 && end[-1] == '/';
 }
 
 enum section endpoint_section(const struct path_segs *s)
 {
     if (s->count == 0)
         return SEC_NONE;
+    struct http_view f = s->first;
     for (int i = 0; i < SEC_COUNT; i++)
-        if (view_is(s->first, section_path[i] + 1, strlen(section_path[i] + 1)))
+        if (f.len == section_len[i] && f.p[0] == section_path[i][1] &&
+            !memcmp(f.p, section_path[i] + 1, f.len))
             return (enum section)i;
     return SEC_NONE;
 }
 
-/* A pattern, cut into segments once per candidate row (only rows of the request's section and
- * method get this far). */
-enum pseg { PS_LIT, PS_ONE, PS_MANY };
-#define PATTERN_SEGS_MAX 4
-
-struct pattern {
-    enum pseg kind[PATTERN_SEGS_MAX];
-    struct http_view lit[PATTERN_SEGS_MAX];
-    size_t n;
-    bool slash;
-};
-
-static void pattern_cut(const char *pat, struct pattern *pt)
+/* Does the canonical path match a row's pattern? Walks the two strings once, with no cutting:
+ * literal bytes compare as they are, "{id}" takes one non-empty segment, and "{*}" (always the
+ * second segment) takes everything up to the pattern's literal tail, which the path must end with.
+ * A trailing '/' is a literal byte, so "/networks/" matches only itself. *id is the first "{id}"
+ * or the "{*}" span; {NULL, 0} when the pattern has neither. */
+static bool match_pattern(const char *pat, struct http_view path, struct http_view *id)
 {
-    pt->n = 0;
-    pt->slash = false;
-    for (const char *p = pat + 1; *p && pt->n < PATTERN_SEGS_MAX;) {
-        const char *e = strchr(p, '/');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        struct http_view seg = {p, len};
-        pt->kind[pt->n] = view_is(seg, "{*}", 3)    ? PS_MANY
-                          : view_is(seg, "{id}", 4) ? PS_ONE
-                                                    : PS_LIT;
-        pt->lit[pt->n++] = seg;
-        if (!e)
-            break;
-        if (e[1] == '\0')
-            pt->slash = true;
-        p = e + 1;
-    }
-}
-
-/* Segment i of a path of exactly n ≤ 4 segments, from the four views split() keeps. */
-static struct http_view seg_at(const struct path_segs *s, size_t i, size_t n)
-{
-    if (i == 0)
-        return s->first;
-    if (i == n - 1)
-        return s->last;
-    return i == 1 ? s->second : s->prev;
-}
-
-static bool match_row(const struct pattern *pt, const struct path_segs *s, struct http_view *id)
-{
-    if (pt->slash != s->trailing_slash)
-        return false;
-    size_t n = pt->n;
-    bool many = n > 1 && pt->kind[1] == PS_MANY;
-    if (many ? s->count < n : s->count != n)
-        return false;
+    const char *q = path.p, *qe = path.p + path.len;
     *id = (struct http_view){NULL, 0};
-    if (many) {
-        /* first, {*}, then n-2 trailing literals matched from the end. */
-        if (!view_is(s->first, pt->lit[0].p, pt->lit[0].len))
+    for (const char *p = pat; *p;) {
+        if (p[0] == '{' && p[1] == '*') {
+            const char *tail = p + 3;
+            size_t tl = strlen(tail);
+            if ((size_t)(qe - q) <= tl || memcmp(qe - tl, tail, tl) != 0)
+                return false;
+            const char *end = qe - tl; /* the span is non-empty and ends inside a segment */
+            if (end[-1] == '/')
+                return false;
+            *id = (struct http_view){q, (size_t)(end - q)};
+            return true;
+        }
+        if (p[0] == '{') { /* "{id}" */
+            const char *st = q;
+            while (q < qe && *q != '/')
+                q++;
+            if (q == st)
+                return false;
+            if (id->p == NULL)
+                *id = (struct http_view){st, (size_t)(q - st)};
+            p += 4;
+            continue;
+        }
+        if (q == qe || *p != *q)
             return false;
-        size_t tail = n - 2;
-        if (tail >= 1 && !view_is(s->last, pt->lit[n - 1].p, pt->lit[n - 1].len))
-            return false;
-        if (tail == 2 && !view_is(s->prev, pt->lit[2].p, pt->lit[2].len))
-            return false;
-        const char *end =
-            tail == 0 ? s->last.p + s->last.len : (tail == 1 ? s->last.p : s->prev.p) - 1;
-        *id = (struct http_view){s->second.p, (size_t)(end - s->second.p)};
-        return true;
+        p++;
+        q++;
     }
-    for (size_t i = 0; i < n; i++) {
-        struct http_view seg = seg_at(s, i, n);
-        if (pt->kind[i] == PS_LIT && !view_is(seg, pt->lit[i].p, pt->lit[i].len))
-            return false;
-        if (pt->kind[i] == PS_ONE && id->p == NULL)
-            *id = seg; /* the first {id} names the object */
-    }
-    return true;
+    return q == qe;
 }
 
 void endpoint_classify(enum api_method m, const struct path_segs *s, struct endpoint *out)
@@ -432,10 +412,8 @@ void endpoint_classify(enum api_method m, const struct path_segs *s, struct endp
         const struct row *r = &rows[i];
         if (r->section != sec || r->method != m)
             continue;
-        struct pattern pt;
         struct http_view id;
-        pattern_cut(r->pattern, &pt);
-        if (!match_row(&pt, s, &id))
+        if (!match_pattern(r->pattern, s->path, &id))
             continue;
         out->id = r->id;
         out->route = r->route;
