@@ -365,12 +365,13 @@ enum section endpoint_section(const struct path_segs *s)
  * literal bytes compare as they are, "{id}" takes one non-empty segment, and "{*}" (always the
  * second segment) takes everything up to the pattern's literal tail, which the path must end with.
  * A trailing '/' is a literal byte, so "/networks/" matches only itself. *id is the first "{id}"
- * or the "{*}" span; {NULL, 0} when the pattern has neither. */
-static bool match_pattern(const char *pat, struct http_view path, struct http_view *id)
+ * or the "{*}" span; {NULL, 0} when the pattern has neither. The first skip bytes (the section,
+ * which the caller has matched already) are taken as equal. */
+static bool match_pattern(const char *pat, struct http_view path, size_t skip, struct http_view *id)
 {
-    const char *q = path.p, *qe = path.p + path.len;
+    const char *q = path.p + skip, *qe = path.p + path.len;
     *id = (struct http_view){NULL, 0};
-    for (const char *p = pat; *p;) {
+    for (const char *p = pat + skip; *p;) {
         if (p[0] == '{' && p[1] == '*') {
             const char *tail = p + 3;
             size_t tl = strlen(tail);
@@ -408,12 +409,14 @@ void endpoint_classify(enum api_method m, const struct path_segs *s, struct endp
         (struct endpoint){EP_UNKNOWN, sec, ROUTE_PLAIN, BODY_UNKNOWN, false, IDK_NONE, {NULL, 0}};
     if (s->count == 0 || m == METHOD_OTHER)
         return;
+    /* Every row of a section starts with "/" and its name: the path's first segment is that. */
+    size_t skip = sec == SEC_NONE ? 0 : 1 + (size_t)section_len[sec];
     for (size_t i = 0; i < NELEM(rows); i++) {
         const struct row *r = &rows[i];
         if (r->section != sec || r->method != m)
             continue;
         struct http_view id;
-        if (!match_pattern(r->pattern, s->path, &id))
+        if (!match_pattern(r->pattern, s->path, skip, &id))
             continue;
         out->id = r->id;
         out->route = r->route;
