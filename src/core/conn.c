@@ -98,12 +98,8 @@ static void idle_update(struct conn *c)
 void conn_attach_engine(struct conn *c, struct upconn *u, bool rd, bool wr)
 {
     c->up = u;
-    c->engine = u->s;
-    c->engine.buf = (struct buf){0};
-    c->engine.fwd = 0;
-    c->engine.rd = rd;
-    c->engine.wr = wr;
-    c->engine.hup = c->engine.eof = c->engine.shut = false;
+    c->engine =
+        (struct side){.fd = u->fd, .ops = u->ops, .out_armed = u->out_armed, .rd = rd, .wr = wr};
 }
 
 void conn_close_engine(struct conn *c)
@@ -125,7 +121,7 @@ void conn_park_engine(struct conn *c)
         return;
     bool clean = !c->engine.eof && !c->engine.hup && !c->engine.buf.len && !c->connecting &&
                  conn_cfg(c)->upstream_keepalive && !c->px->draining;
-    u->s.out_armed = c->engine.out_armed;
+    u->out_armed = c->engine.out_armed;
     c->up = NULL;
     upstream_park(&c->px->pool, u, clean);
     conn_close_engine(c);
@@ -184,8 +180,8 @@ void conn_log_transaction(struct conn *c)
     };
     log_access(&e);
     if (!c->metrics)
-        metrics_request(&c->px->metrics, e.decision, c->section ? c->section : "none", c->status, c->bytes_out,
-                        e.duration_ms);
+        metrics_request(&c->px->metrics, e.decision, c->section ? c->section : "none", c->status,
+                        c->bytes_out, e.duration_ms);
     c->method[0] = '\0';
 }
 
@@ -273,8 +269,8 @@ void conn_engine_event(struct conn *c, uint32_t events)
     conn_pump(c);
 }
 
-void conn_new(struct proxy *px, int fd, const struct listener *l, const struct sockaddr_storage *peer,
-              socklen_t plen)
+void conn_new(struct proxy *px, int fd, const struct listener *l,
+              const struct sockaddr_storage *peer, socklen_t plen)
 {
     struct conn *c = px->spare;
     if (c) {
@@ -664,7 +660,7 @@ static bool legal_pair(enum rq_state rq, enum rs_state rs)
 #define INVARIANT(cond)                                                                            \
     do {                                                                                           \
         if (!(cond)) {                                                                             \
-            log_msg(SWLOG_CRIT, "connection invariant broken: %s (rq=%d rs=%d)", #cond,         \
+            log_msg(SWLOG_CRIT, "connection invariant broken: %s (rq=%d rs=%d)", #cond,            \
                     (int)c->rq, (int)c->rs);                                                       \
             abort();                                                                               \
         }                                                                                          \
@@ -676,8 +672,8 @@ void conn_check(const struct conn *c)
     INVARIANT(!c->canned || (c->rq == RQ_DONE && c->rs == RS_DONE));
     INVARIANT(!c->linger || (!c->canned && c->client.shut && c->rq == RQ_DONE && c->rs == RS_DONE));
     INVARIANT(!c->canned || (c->hbuf.p && c->hsent <= c->hbuf.len));
-    INVARIANT(c->canned || c->linger || (c->rs != RS_HEAD && c->rs != RS_BODY && c->rs != RS_HOLD) ||
-              c->up);
+    INVARIANT(c->canned || c->linger ||
+              (c->rs != RS_HEAD && c->rs != RS_BODY && c->rs != RS_HOLD) || c->up);
     INVARIANT(!c->hbuf.p || c->hsent <= c->hbuf.len);
     INVARIANT(!c->hbuf.p || c->rs != RS_IDLE);
     INVARIANT(!c->hold || c->rq == RQ_HOLD || c->rs == RS_HOLD || c->rs == RS_SEND ||

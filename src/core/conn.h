@@ -92,7 +92,7 @@ struct conn {
     struct loop_task task;
     struct proxy *px;
     struct side client;
-    struct side engine; /* a working copy of up->s while up, with the engine's bytes */
+    struct side engine; /* made from up (fd, ops, out_armed) while up, with the engine's bytes */
     struct upconn *up;
     struct gen *gen; /* pinned by the request in flight */
     struct conn *prev, *next;

@@ -31,8 +31,7 @@ static void upconn_event(struct loop_ev *ev, uint32_t events)
 }
 
 void upstream_pool_init(struct upstream_pool *p, struct loop *l, struct buf_pool *bufs,
-                        const struct upstream_addr *a,
-                        void (*owner_event)(struct conn *, uint32_t))
+                        const struct upstream_addr *a, void (*owner_event)(struct conn *, uint32_t))
 {
     *p = (struct upstream_pool){.loop = l, .bufs = bufs, .addr = a, .owner_event = owner_event};
 }
@@ -53,8 +52,9 @@ struct upconn *upstream_connect(struct upstream_pool *p, struct conn *owner, boo
         return NULL;
     }
     *u = (struct upconn){.ev.fn = upconn_event, .owner = owner, .pool = p};
-    side_open(&u->s, fd, false, inp == 0);
-    u->s.out_armed = inp != 0;
+    u->fd = fd;
+    u->ops = &sock_plain;
+    u->out_armed = inp != 0;
     if (loop_watch(p->loop, fd, &u->ev, inp != 0) < 0) {
         *err = errno;
         upstream_close(p, u);
@@ -85,7 +85,9 @@ struct upconn *upstream_take(struct upstream_pool *p, struct conn *owner)
 
 void upstream_close(struct upstream_pool *p, struct upconn *u)
 {
-    side_close(&u->s, p->bufs);
+    struct side s = {.fd = u->fd, .ops = u->ops}; /* no buffer: an owner's is its own */
+    side_close(&s, p->bufs);
+    u->fd = -1;
     u->dead = true;
     u->owner = NULL;
     u->next = p->graveyard;

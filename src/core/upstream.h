@@ -22,9 +22,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/addr.h"
 #include "core/loop.h"
 #include "core/side.h"
-#include "base/addr.h"
 
 #define PARK_MAX 32 /* idle engine connections kept for reuse */
 
@@ -32,10 +32,12 @@ struct conn;
 
 struct upconn {
     struct loop_ev ev;
-    struct side s;       /* fd, ops and out_armed persist here; an owner works on a copy */
-    bool dead;           /* closed; freed after the current epoll batch */
-    struct conn *owner;  /* NULL while parked */
-    struct upconn *next; /* graveyard link */
+    int fd;                     /* the socket; an owner works on a struct side made from it */
+    bool out_armed;             /* EPOLLOUT is in the registration (persists across owners) */
+    bool dead;                  /* closed; freed after the current epoll batch */
+    const struct sock_ops *ops; /* the I/O seam of this socket (side.h) */
+    struct conn *owner;         /* NULL while parked */
+    struct upconn *next;        /* graveyard link */
     struct upstream_pool *pool;
 };
 
