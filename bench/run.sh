@@ -433,6 +433,7 @@ bench_command() { # how to repeat this run: the BENCH_* settings, then make benc
     local v
     for v in $(compgen -v BENCH_ | sort); do
         [ "$v" = BENCH_UPDATE_DOC ] && continue
+        [ "$v" = BENCH_BASELINE ] && [ -n "${BENCH_BASELINE_REV:-}" ] && continue # derived from the REV
         if [[ ${!v} == *[[:space:]]* ]]; then printf '%s="%s" ' "$v" "${!v}"; else printf '%s=%s ' "$v" "${!v}"; fi
     done
     echo "make bench"
