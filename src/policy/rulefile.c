@@ -57,7 +57,8 @@ bool rp_is(struct rword w, const char *s)
     return w.len == strlen(s) && memcmp(w.p, s, w.len) == 0;
 }
 
-/* Appends to buf (cap > 0, always NUL-terminated); returns the new length. */
+/* Appends to buf (cap > 0, always NUL-terminated); returns the new length, or cap - 1 once the
+ * text had to be cut (then nothing more is appended). */
 __attribute__((format(printf, 4, 0))) static size_t vappend(char *buf, size_t cap, size_t len,
                                                             const char *fmt, va_list ap)
 {
@@ -74,7 +75,7 @@ __attribute__((format(printf, 4, 0))) static size_t vappend(char *buf, size_t ca
         if (k > 0 && (unsigned char)buf[k - 1] >= 0xC0)
             len = k - 1;
         buf[len] = '\0';
-        return len;
+        return cap - 1; /* full: nothing more is appended */
     }
     return len + (size_t)n;
 }
@@ -278,7 +279,7 @@ static int read_text(struct rparse *ps, struct rtext *t)
     if (t->len > RULEFILE_MAX_BYTES)
         rc = rp_fail(ps, 1, "expected at most %d bytes, found %zu", RULEFILE_MAX_BYTES, t->len);
     for (size_t off = 0; rc == 0 && off < t->len; t->line++) {
-        size_t len, next;
+        size_t len = 0, next = 0;
         rc = check_line(ps, t->p + off, t->len - off, &len, &next);
         if (rc == 0)
             rc = split_words(ps, t->p + off, len);
@@ -602,6 +603,17 @@ static int preset_statement(struct rparse *ps)
     if (rp_is(k, "preset"))
         return st_preset(ps);
     return rp_fail(ps, k.col, "expected allow, deny or preset in a preset, found " RP_Q, RP_W(k));
+}
+
+const char *rulefile_preset_table(const void *ctx, const char *name, size_t *len)
+{
+    for (const struct rulefile_preset *p = ctx; p && p->name; p++) {
+        if (strcmp(p->name, name) == 0) {
+            *len = strlen(p->text);
+            return p->text;
+        }
+    }
+    return NULL;
 }
 
 /* ---- the finished set ---------------------------------------------------------------------- */

@@ -81,17 +81,27 @@ struct rule_diag {
 
 /* A preset's rules as text (allow, deny and preset statements, one a line, as in a profile), or
  * NULL when there is no preset of that name. name is NUL-terminated; *len receives the length. */
-typedef const char *(*rulefile_preset_fn)(void *ctx, const char *name, size_t *len);
+typedef const char *(*rulefile_preset_fn)(const void *ctx, const char *name, size_t *len);
 
 struct rulefile_env {
     const char *const *listeners; /* the listeners as written in BIND_CONFIG, in its order */
     size_t nlisteners;
     rulefile_preset_fn preset; /* NULL: no preset exists */
-    void *preset_ctx;
+    const void *preset_ctx;
 };
 
+/* A table of presets, ended by a row whose name is NULL. */
+struct rulefile_preset {
+    const char *name;
+    const char *text; /* NUL-terminated */
+};
+
+/* A rulefile_preset_fn over such a table (ctx points at its first row). */
+const char *rulefile_preset_table(const void *ctx, const char *name, size_t *len);
+
 /* env may be NULL (no listeners, no presets). diag must not be NULL. text need not be
- * NUL-terminated; len may be anything (larger than RULEFILE_MAX_BYTES is an error). */
+ * NUL-terminated; len may be anything (larger than RULEFILE_MAX_BYTES is an error). filename must
+ * not be NULL. Messages longer than RULE_DIAG_MSG - 1 bytes are cut on a UTF-8 boundary. */
 int rulefile_parse(const char *filename, const char *text, size_t len,
                    const struct rulefile_env *env, struct ruleset **out, struct rule_diag *diag);
 

@@ -11,43 +11,31 @@
 
 /* ---- fixtures ------------------------------------------------------------------------------ */
 
-static const char *fake_preset(void *ctx, const char *name, size_t *len)
-{
-    static const struct {
-        const char *name, *text;
-    } presets[] = {
-        {"traefik", "# what traefik reads\n"
-                    "allow GET /_ping /version /events\n"
-                    "allow GET /containers/json /containers/{id}/json /networks\n"},
-        {"nested", "allow GET /info\npreset traefik\n"},
-        {"loop", "preset loop2\n"},
-        {"loop2", "preset loop\n"},
-        {"bad", "allow GET /ok\nallow GET nopath\n"},
-        {"modeful", "mode warn\n"},
-        {"empty", ""},
-        {"binary", "allow GET /x\n\x01"},
-        {"d1", "preset d2\n"},
-        {"d2", "preset d3\n"},
-        {"d3", "preset d4\n"},
-        {"d4", "preset d5\n"},
-        {"d5", "preset d6\n"},
-        {"d6", "preset d7\n"},
-        {"d7", "preset d8\n"},
-        {"d8", "preset d9\n"},
-        {"d9", "allow GET /deep\n"},
-    };
-    (void)ctx;
-    for (size_t i = 0; i < sizeof(presets) / sizeof(presets[0]); i++) {
-        if (strcmp(presets[i].name, name) == 0) {
-            *len = strlen(presets[i].text);
-            return presets[i].text;
-        }
-    }
-    return NULL;
-}
+static const struct rulefile_preset presets[] = {
+    {"traefik", "# what traefik reads\n"
+                "allow GET /_ping /version /events\n"
+                "allow GET /containers/json /containers/{id}/json /networks\n"},
+    {"nested", "allow GET /info\npreset traefik\n"},
+    {"loop", "preset loop2\n"},
+    {"loop2", "preset loop\n"},
+    {"bad", "allow GET /ok\nallow GET nopath\n"},
+    {"modeful", "mode warn\n"},
+    {"empty", ""},
+    {"binary", "allow GET /x\n\x01"},
+    {"d1", "preset d2\n"},
+    {"d2", "preset d3\n"},
+    {"d3", "preset d4\n"},
+    {"d4", "preset d5\n"},
+    {"d5", "preset d6\n"},
+    {"d6", "preset d7\n"},
+    {"d7", "preset d8\n"},
+    {"d8", "preset d9\n"},
+    {"d9", "allow GET /deep\n"},
+    {NULL, NULL},
+};
 
 static const char *const listeners[] = {"127.0.0.1:2376", "/run/sockwarden.sock", "[::]:2375"};
-static const struct rulefile_env env = {listeners, 3, fake_preset, NULL};
+static const struct rulefile_env env = {listeners, 3, rulefile_preset_table, presets};
 
 static struct rule_diag diag; /* large: one for the whole test */
 
@@ -903,10 +891,29 @@ static void test_limits(void)
             __LINE__);
 }
 
+/* A message longer than RULE_DIAG_MSG is cut on a UTF-8 boundary. */
+static void test_long_message(void)
+{
+    static char name[1600];
+    for (size_t i = 0; i + 2 < sizeof(name); i += 2)
+        memcpy(name + i, "\xc3\xa9", 2);
+    struct ruleset *rs = NULL;
+    CHECK(rulefile_parse(name, "x", 1, &env, &rs, &diag) == -1 && rs == NULL, "long name");
+    size_t n = strlen(diag.error);
+    CHECK(n < RULE_DIAG_MSG && n >= RULE_DIAG_MSG - 4, "cut at %zu", n);
+    CHECK(n % 2 == 0 && memcmp(diag.error, name, n) == 0, "cut between characters: %zu", n);
+    CHECK(diag.line == 1 && diag.col == 1, "position %u:%u", diag.line, diag.col);
+}
+
 /* ---- presets ------------------------------------------------------------------------------- */
 
 static void test_presets(void)
 {
+    size_t len = 0;
+    CHECK(rulefile_preset_table(presets, "nested", &len) == presets[1].text && len == 31,
+          "table lookup %zu", len);
+    CHECK(rulefile_preset_table(presets, "nope", &len) == NULL, "table miss");
+    CHECK(rulefile_preset_table(NULL, "nested", &len) == NULL, "no table");
     FAILS("profile a\npreset nope\n", "rules:2:8: expected the name of a preset (sockwarden "
                                       "presets lists them), found 'nope'");
     FAILS("profile a\npreset\n", "rules:2:7: expected a preset name after 'preset', found the end "
@@ -1063,6 +1070,7 @@ int main(void)
     test_filter_errors();
     test_bytes();
     test_limits();
+    test_long_message();
     test_presets();
     test_coverage();
     return TEST_SUMMARY("rulefile");
