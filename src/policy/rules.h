@@ -68,7 +68,10 @@ enum rule_method_bits {
 enum rule_seg_kind {
     RULE_SEG_LITERAL, /* matches itself exactly (case-sensitive bytes) */
     RULE_SEG_ID,      /* {id}: one segment [A-Za-z0-9][A-Za-z0-9_.-]*, never a fixed word of the
-                         method's own route (rules.md §5: POST /networks/create is not {id}) */
+                         method's own route (rules.md §5: POST /networks/create is not {id}).
+                         rulecover.c takes a segment for a fixed word when putting another id
+                         in its place changes endpoint_classify()'s answer: the matcher should
+                         use the same test, so that coverage and matching agree */
     RULE_SEG_REF,     /* {ref}: one or more segments of an image or plugin reference; only literal
                          segments follow it in the pattern, and they anchor its end */
     RULE_SEG_STAR,    /* *: exactly one non-empty segment */
